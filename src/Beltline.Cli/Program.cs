@@ -1,0 +1,1 @@
+namespace Beltline.Cli; public static class Program { public static int Main() => 0; }
