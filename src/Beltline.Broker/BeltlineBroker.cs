@@ -1,0 +1,233 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Beltline.Broker.Handlers;
+using Beltline.Broker.Metadata;
+using Beltline.Broker.Network;
+using Beltline.Broker.Storage;
+using Beltline.Broker.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
+
+namespace Beltline.Broker;
+
+/// <summary>
+/// A running Beltline broker node: Kafka listeners on Kestrel, partition logs under the data dir, metadata,
+/// background retention and flushing, and an optional Prometheus /metrics endpoint.
+/// <code>await using var broker = await BeltlineBroker.StartAsync(new BrokerOptions { ... });</code>
+/// </summary>
+public sealed class BeltlineBroker : IAsyncDisposable
+{
+    private const string CleanShutdownFile = ".clean-shutdown";
+    private const string LockFile = ".lock";
+
+    private readonly BrokerOptions _options;
+    private readonly ILogger _logger;
+    private readonly FileStream _dataDirLock;
+    private readonly MetadataStore _metadata;
+    private readonly TopicManager _topics;
+    private readonly BrokerMetrics _metrics;
+    private readonly GroupCommit? _groupCommit;
+    private readonly BrokerNode _node;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<(ListenerOptions Listener, ListenOptions Bound)> _listeners = [];
+    private WebApplication? _host;
+    private Task _maintenance = Task.CompletedTask;
+    private int _disposed;
+
+    private BeltlineBroker(BrokerOptions options)
+    {
+        _options = options;
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger("Beltline.Broker");
+        Directory.CreateDirectory(options.DataDir);
+        _dataDirLock = LockDataDir(options.DataDir);
+        try
+        {
+            var cleanMarker = Path.Combine(options.DataDir, CleanShutdownFile);
+            var cleanShutdown = File.Exists(cleanMarker);
+            File.Delete(cleanMarker);
+            _metadata = MetadataStore.Open(options.DataDir, options.NodeId, loggerFactory.CreateLogger("Beltline.Metadata"));
+            _topics = new TopicManager(options, _metadata, loggerFactory);
+            _topics.LoadLogs(cleanShutdown);
+            if (!cleanShutdown && _metadata.Topics.Count > 0)
+                _logger.LogWarning("Previous run did not stop cleanly; active segments were recovered");
+        }
+        catch
+        {
+            _dataDirLock.Dispose();
+            throw;
+        }
+        _metrics = new BrokerMetrics(() => _topics.AllLogs.Select(l =>
+            new Measurement<long>(l.SizeInBytes, new KeyValuePair<string, object?>("topic", l.Topic), new KeyValuePair<string, object?>("partition", l.Partition))));
+        _groupCommit = options.Durable ? new GroupCommit(loggerFactory.CreateLogger("Beltline.GroupCommit")) : null;
+        _node = new BrokerNode(options, _topics, _metrics, _groupCommit);
+    }
+
+    /// <summary>The cluster id stored in the data dir (created on first start).</summary>
+    public string ClusterId => _metadata.ClusterId;
+
+    public int NodeId => _options.NodeId;
+
+    /// <summary><c>host:port</c> of the first listener, for bootstrap.servers.</summary>
+    public string BootstrapServers => $"{_options.Host}:{Port}";
+
+    /// <summary>Port of the first listener as bound.</summary>
+    public int Port => _node.BoundPort(_options.Listeners[0]);
+
+    /// <summary>Port of the /metrics endpoint as bound, or null when disabled.</summary>
+    public int? MetricsPort { get; private set; }
+
+    /// <summary>Starts a broker; with no options, a throwaway one on a free port and a fresh temporary data dir.</summary>
+    public static async Task<BeltlineBroker> StartAsync(BrokerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new BrokerOptions
+        {
+            Listeners = [new ListenerOptions("PLAINTEXT", 0, SecurityProtocol.Plaintext)],
+            DataDir = Path.Combine(Path.GetTempPath(), "beltline-" + Guid.NewGuid().ToString("N")),
+        };
+        options.Validate();
+        var broker = new BeltlineBroker(options);
+        try
+        {
+            await broker.StartHostAsync(cancellationToken);
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+        return broker;
+    }
+
+    private static FileStream LockDataDir(string dataDir)
+    {
+        try
+        {
+            // FileShare.None takes an exclusive flock on Unix: a second broker on the same dir fails here.
+            return new FileStream(Path.Combine(dataDir, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException($"Data dir {Path.GetFullPath(dataDir)} is in use by another broker.", e);
+        }
+    }
+
+    private async Task StartHostAsync(CancellationToken cancellationToken)
+    {
+        var loggerFactory = _options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var dispatcher = CreateDispatcher(loggerFactory);
+        var address = IPAddress.Parse(_options.Host);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            // A request frame is buffered whole before it is parsed; let the pipe hold the largest one we accept.
+            kestrel.Limits.MaxRequestBufferSize = _options.MaxFrameBytes + 65536L;
+            foreach (var listener in _options.Listeners)
+            {
+                kestrel.Listen(address, listener.Port, listen =>
+                {
+                    _listeners.Add((listener, listen));
+                    var connectionLogger = loggerFactory.CreateLogger("Beltline.Connection");
+                    listen.Run(connection => new KafkaConnection(connection, listener, dispatcher, _metrics, _options.MaxFrameBytes, connectionLogger, _stopping.Token).RunAsync());
+                });
+            }
+            if (_options.MetricsPort is { } metricsPort)
+                kestrel.Listen(address, metricsPort, listen => _listeners.Add((new ListenerOptions("METRICS", metricsPort, SecurityProtocol.Plaintext), listen)));
+        });
+        _host = builder.Build();
+        if (_options.MetricsPort is not null)
+            _host.UseMetricServer(url: "/metrics");
+        try
+        {
+            await _host.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException($"Cannot listen on {_options.Host}: {e.Message}", e);
+        }
+        foreach (var (listener, bound) in _listeners)
+        {
+            var port = bound.IPEndPoint!.Port;
+            if (listener.Name == "METRICS")
+                MetricsPort = port;
+            else
+                _node.SetBoundPort(listener.Name, port);
+            _logger.LogInformation("Listening {Listener} on {Host}:{Port}", listener.Name, _options.Host, port);
+        }
+        _maintenance = RunMaintenanceAsync(_stopping.Token);
+        _logger.LogInformation("Broker {NodeId} of cluster {ClusterId} started; data in {DataDir}{Durable}",
+            _options.NodeId, ClusterId, Path.GetFullPath(_options.DataDir), _options.Durable ? " (durable: acks=all waits for fsync)" : "");
+    }
+
+    private RequestDispatcher CreateDispatcher(ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger("Beltline.Requests");
+        RequestDispatcher? dispatcher = null;
+        dispatcher = new RequestDispatcher(
+        [
+            new ApiVersionsHandler(() => dispatcher!.SupportedVersions, logger),
+            new MetadataHandler(_node, logger),
+            new ProduceHandler(_node, logger),
+            new FetchHandler(_node, logger),
+            new ListOffsetsHandler(_node, logger),
+        ]);
+        return dispatcher;
+    }
+
+    private async Task RunMaintenanceAsync(CancellationToken stopping)
+    {
+        var nextRetention = DateTime.UtcNow + _options.RetentionCheckInterval;
+        using var timer = new PeriodicTimer(_options.FlushCheckInterval < _options.RetentionCheckInterval ? _options.FlushCheckInterval : _options.RetentionCheckInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                _topics.RunScheduledFlushes();
+                if (DateTime.UtcNow >= nextRetention)
+                {
+                    _topics.RunRetention(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                    nextRetention = DateTime.UtcNow + _options.RetentionCheckInterval;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Runs retention now (tests, and the CLI's maintenance commands).</summary>
+    internal void RunRetentionNow() => _topics.RunRetention(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    /// <summary>Graceful stop: stop accepting, finish in-flight requests, flush and close every log, mark the stop clean.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _logger.LogInformation("Broker {NodeId} stopping", _options.NodeId);
+        await _stopping.CancelAsync();
+        if (_host is not null)
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(5));
+            await _host.DisposeAsync();
+        }
+        await _maintenance;
+        if (_groupCommit is not null)
+            await _groupCommit.DisposeAsync();
+        _topics.Dispose();
+        _metadata.Dispose();
+        _metrics.Dispose();
+        await File.WriteAllTextAsync(Path.Combine(_options.DataDir, CleanShutdownFile), "");
+        await _dataDirLock.DisposeAsync();
+        _stopping.Dispose();
+        _logger.LogInformation("Broker {NodeId} stopped", _options.NodeId);
+    }
+}

@@ -1,0 +1,72 @@
+using Beltline.Broker.Network;
+
+namespace Beltline.Broker;
+
+/// <summary>Settings of one broker node. Defaults mirror a single Kafka 3.6 broker where Kafka has one.</summary>
+public sealed record BrokerOptions
+{
+    public int NodeId { get; init; } = 1;
+
+    /// <summary>Bind address, also advertised to clients. 127.0.0.1 rather than localhost: librdkafka may resolve localhost to ::1.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Listeners (name, port, security protocol); port 0 picks a free port.</summary>
+    public IReadOnlyList<ListenerOptions> Listeners { get; init; } = [new("PLAINTEXT", 9092, SecurityProtocol.Plaintext)];
+
+    public string DataDir { get; init; } = Path.Combine(".beltline", "data");
+
+    /// <summary>Partitions of auto-created topics and of CreateTopics with num_partitions -1 (num.partitions).</summary>
+    public int DefaultPartitions { get; init; } = 1;
+
+    /// <summary>auto.create.topics.enable.</summary>
+    public bool AutoCreateTopics { get; init; } = true;
+
+    /// <summary>When true, acks=all produce responses wait for fsync (batched across requests: group commit).</summary>
+    public bool Durable { get; init; }
+
+    /// <summary>Port of the HTTP /metrics endpoint (Prometheus text format); null disables it.</summary>
+    public int? MetricsPort { get; init; }
+
+    /// <summary>socket.request.max.bytes: larger frames close the connection.</summary>
+    public int MaxFrameBytes { get; init; } = 100 * 1024 * 1024;
+
+    /// <summary>log.retention.check.interval.ms.</summary>
+    public TimeSpan RetentionCheckInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>log.flush.scheduler.interval.ms: how often flush.ms is checked.</summary>
+    public TimeSpan FlushCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Broker-wide defaults for topic configs, by Kafka topic config name (e.g. retention.ms).</summary>
+    public IReadOnlyDictionary<string, string> TopicConfigDefaults { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Logging; null logs nothing.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Fails fast, with a message naming the setting, on values that cannot work.</summary>
+    public void Validate()
+    {
+        if (NodeId < 0)
+            throw new ArgumentException($"node id must be >= 0, got {NodeId}.");
+        if (string.IsNullOrWhiteSpace(Host))
+            throw new ArgumentException("host must not be empty.");
+        if (Listeners.Count == 0)
+            throw new ArgumentException("at least one listener is required.");
+        foreach (var listener in Listeners)
+        {
+            if (listener.Port is < 0 or > 65535)
+                throw new ArgumentException($"listener {listener.Name}: port {listener.Port} is not in 0-65535.");
+            if (listener.SecurityProtocol != SecurityProtocol.Plaintext)
+                throw new ArgumentException($"listener {listener.Name}: security protocol {listener.SecurityProtocol} is not available yet.");
+        }
+        if (Listeners.Select(l => l.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != Listeners.Count)
+            throw new ArgumentException("listener names must be unique.");
+        if (string.IsNullOrWhiteSpace(DataDir))
+            throw new ArgumentException("data dir must not be empty.");
+        if (DefaultPartitions < 1)
+            throw new ArgumentException($"default partitions must be >= 1, got {DefaultPartitions}.");
+        if (MetricsPort is < 0 or > 65535)
+            throw new ArgumentException($"metrics port {MetricsPort} is not in 0-65535.");
+        if (MaxFrameBytes < 1024)
+            throw new ArgumentException($"max frame bytes must be >= 1024, got {MaxFrameBytes}.");
+    }
+}

@@ -1,0 +1,79 @@
+using Beltline.Broker.Metadata;
+using Beltline.Broker.Network;
+using Beltline.Protocol;
+using Beltline.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace Beltline.Broker.Handlers;
+
+/// <summary>
+/// Metadata (key 3) v0–12: this node as the only broker, controller and leader of every partition; topics by
+/// name or id (v10+), auto-created when the client allows it and the broker is configured to (KIP-204 flag).
+/// </summary>
+internal sealed class MetadataHandler(BrokerNode node, ILogger logger) : RequestHandler<MetadataRequest, MetadataResponse>(logger)
+{
+    public override short MinVersion => 0;
+    public override short MaxVersion => 12;
+
+    protected override ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request)
+    {
+        var version = context.ApiVersion;
+        var response = NewResponse(context);
+        if (request.WantsAllTopics(version))
+        {
+            foreach (var topic in node.Topics.Topics.OrderBy(t => t.Name, StringComparer.Ordinal))
+                response.Topics.Add(Describe(topic));
+            return ValueTask.FromResult<MetadataResponse?>(response);
+        }
+        var autoCreate = node.Options.AutoCreateTopics && (version < 4 || request.AllowAutoTopicCreation);
+        foreach (var requested in request.Topics!)
+            response.Topics.Add(Resolve(requested, autoCreate));
+        return ValueTask.FromResult<MetadataResponse?>(response);
+    }
+
+    private MetadataTopic Resolve(MetadataRequestTopic requested, bool autoCreate)
+    {
+        if (requested.Name is null)
+        {
+            return node.Topics.TryGetTopic(requested.TopicId, out var byId)
+                ? Describe(byId)
+                : new MetadataTopic { ErrorCode = ErrorCode.UnknownTopicId, TopicId = requested.TopicId };
+        }
+        if (node.Topics.TryGetTopic(requested.Name, out var topic))
+            return Describe(topic);
+        if (TopicManager.ValidateTopicName(requested.Name) is not null)
+            return new MetadataTopic { ErrorCode = ErrorCode.InvalidTopicException, Name = requested.Name };
+        if (autoCreate && node.Topics.AutoCreate(requested.Name) is { } created)
+            return Describe(created);
+        return new MetadataTopic { ErrorCode = ErrorCode.UnknownTopicOrPartition, Name = requested.Name };
+    }
+
+    private MetadataTopic Describe(TopicInfo topic)
+    {
+        var described = new MetadataTopic { Name = topic.Name, TopicId = topic.Id, IsInternal = topic.IsInternal };
+        for (var p = 0; p < topic.PartitionCount; p++)
+        {
+            described.Partitions.Add(new MetadataPartition
+            {
+                PartitionIndex = p,
+                LeaderId = node.NodeId,
+                LeaderEpoch = 0,
+                ReplicaNodes = [node.NodeId],
+                IsrNodes = [node.NodeId],
+            });
+        }
+        return described;
+    }
+
+    private MetadataResponse NewResponse(RequestContext context) => new()
+    {
+        Brokers = [new MetadataBroker { NodeId = node.NodeId, Host = node.Options.Host, Port = node.BoundPort(context.Listener) }],
+        ClusterId = node.ClusterId,
+        ControllerId = node.NodeId,
+    };
+
+    public override MetadataResponse ErrorResponse(MetadataRequest request, ErrorCode error) => new()
+    {
+        Topics = [.. (request.Topics ?? []).Select(t => new MetadataTopic { ErrorCode = error, Name = t.Name, TopicId = t.TopicId })],
+    };
+}

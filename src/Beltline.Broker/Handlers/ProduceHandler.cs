@@ -1,0 +1,111 @@
+using Beltline.Broker.Network;
+using Beltline.Broker.Storage;
+using Beltline.Protocol;
+using Beltline.Protocol.Messages;
+using Beltline.Protocol.Records;
+using Microsoft.Extensions.Logging;
+
+namespace Beltline.Broker.Handlers;
+
+/// <summary>
+/// Produce (key 0) v3–10 (v0–2 advertised for old librdkafka feature checks, answered UNSUPPORTED_VERSION):
+/// validates each partition's batches (magic 2, CRC-32C, sizes), appends them with offsets assigned and
+/// answers per partition; acks=0 gets no response, and in durable mode acks=all waits for the fsync.
+/// </summary>
+internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestHandler<ProduceRequest, ProduceResponse>(logger)
+{
+    /// <summary>First version carrying RecordBatch v2 (magic 2); older ones carry message sets v0/v1.</summary>
+    private const short FirstRecordBatchVersion = 3;
+
+    public override short MinVersion => 0;
+    public override short MaxVersion => 10;
+
+    protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request)
+    {
+        var response = new ProduceResponse();
+        var failures = 0;
+        List<Task>? durable = null;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var topic in request.Topics)
+        {
+            var topicResponse = new ProduceTopicResponse { Name = topic.Name };
+            response.Topics.Add(topicResponse);
+            node.Topics.TryGetTopic(topic.Name, out var info);
+            foreach (var partition in topic.Partitions)
+            {
+                var log = info is null ? null : node.Topics.GetLog(info.Id, partition.Index);
+                var result = Append(context.ApiVersion, request, log, partition, now);
+                topicResponse.Partitions.Add(result);
+                if (result.ErrorCode != ErrorCode.None)
+                {
+                    failures++;
+                    Logger.LogDebug("Produce to {Topic}-{Partition} from {ClientId} rejected: {Error} {Message}",
+                        topic.Name, partition.Index, context.Header.ClientId, result.ErrorCode, result.ErrorMessage);
+                }
+                else if (request.Acks == -1 && node.GroupCommit is { } groupCommit)
+                    (durable ??= []).Add(groupCommit.WaitDurableAsync(log!));
+            }
+        }
+        if (request.Acks == 0)
+        {
+            // No response exists to carry the error: Kafka closes the connection so the producer notices.
+            if (failures > 0)
+                throw new CloseConnectionException($"acks=0 produce failed for {failures} partition(s)");
+            return null;
+        }
+        if (durable is not null)
+            await Task.WhenAll(durable);
+        return response;
+    }
+
+    private ProducePartitionResponse Append(short version, ProduceRequest request, PartitionLog? log, ProducePartitionData partition, long now)
+    {
+        ProducePartitionResponse Fail(ErrorCode error, string message) =>
+            new() { Index = partition.Index, ErrorCode = error, ErrorMessage = message, LogStartOffset = log?.LogStartOffset ?? -1 };
+
+        if (version < FirstRecordBatchVersion)
+            return Fail(ErrorCode.UnsupportedVersion, $"Produce v{version} carries message format v0/v1, which this broker does not accept; use v3 or later.");
+        if (request.Acks is not (-1 or 0 or 1))
+            return Fail(ErrorCode.InvalidRequiredAcks, $"acks must be -1, 0 or 1, got {request.Acks}.");
+        if (log is null)
+            return Fail(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic-partition.");
+        if (request.TransactionalId is not null)
+            return Fail(ErrorCode.TransactionalIdAuthorizationFailed, "Transactions are not available on this broker yet.");
+        if (partition.Records is not { Length: > 0 } records)
+            return Fail(ErrorCode.CorruptMessage, "Produce request carries no records.");
+
+        var config = log.Config;
+        var validation = RecordBatchValidator.Validate(records.Span);
+        if (validation.Error != ErrorCode.None)
+            return Fail(validation.Error, validation.Message ?? validation.Error.ToString());
+        foreach (var batch in validation.Batches)
+        {
+            if (batch.TotalSize > config.MaxMessageBytes)
+                return Fail(ErrorCode.MessageTooLarge, $"The batch of {batch.TotalSize} bytes exceeds max.message.bytes ({config.MaxMessageBytes}).");
+            if (batch.ProducerId >= 0)
+                return Fail(ErrorCode.UnknownProducerId, $"Producer id {batch.ProducerId} was not issued by this broker (idempotent producers are not available yet).");
+            if (!config.LogAppendTime && (now - batch.BaseTimestamp > config.TimestampBeforeMaxMs || batch.MaxTimestamp - now > config.TimestampAfterMaxMs))
+                return Fail(ErrorCode.InvalidTimestamp, "A record timestamp is outside message.timestamp.before.max.ms / message.timestamp.after.max.ms.");
+        }
+        // The request body is a private pooled copy, so batches are patched (offsets, LogAppendTime) in place.
+        var appended = log.Append(System.Runtime.InteropServices.MemoryMarshal.AsMemory(records), now);
+        node.Metrics.BytesIn.Add(records.Length);
+        node.Metrics.MessagesIn.Add(appended.RecordCount);
+        return new ProducePartitionResponse
+        {
+            Index = partition.Index,
+            BaseOffset = appended.BaseOffset,
+            LogAppendTimeMs = appended.LogAppendTime,
+            LogStartOffset = appended.LogStartOffset,
+        };
+    }
+
+    public override ProduceResponse? ErrorResponse(ProduceRequest request, ErrorCode error) => request.Acks == 0 ? null : new()
+    {
+        Topics = [.. request.Topics.Select(t => new ProduceTopicResponse
+        {
+            Name = t.Name,
+            Partitions = [.. t.Partitions.Select(p => new ProducePartitionResponse { Index = p.Index, ErrorCode = error })],
+        })],
+    };
+}

@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Beltline.Broker.Handlers;
+using Beltline.Broker.Telemetry;
+using Beltline.Protocol;
+using Beltline.Protocol.Messages;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace Beltline.Broker.Network;
+
+/// <summary>
+/// One client connection. Requests are read in order and started in order; their responses are written in the
+/// same order (Kafka's per-connection guarantee) by a second loop, so a produce waiting for fsync or a fetch
+/// waiting for data does not stop the next request from being read and started.
+/// </summary>
+internal sealed class KafkaConnection(
+    ConnectionContext connection,
+    ListenerOptions listener,
+    RequestDispatcher dispatcher,
+    BrokerMetrics metrics,
+    int maxFrameBytes,
+    ILogger logger,
+    CancellationToken brokerStopping)
+{
+    /// <summary>Requests started but not yet answered; beyond it the connection stops reading (backpressure).</summary>
+    private const int MaxInFlight = 512;
+
+    private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, byte[] Buffer);
+
+    public async Task RunAsync()
+    {
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, brokerStopping);
+        var pending = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
+        var writer = WriteResponsesAsync(pending.Reader, connection.Transport.Output);
+        metrics.ConnectionOpened();
+        logger.LogDebug("Connection {ConnectionId} from {Remote} on {Listener}", connection.ConnectionId, connection.RemoteEndPoint, listener.Name);
+        try
+        {
+            await ReadRequestsAsync(connection.Transport.Input, pending.Writer, aborted.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or IOException)
+        {
+            // The client went away or the broker is stopping.
+        }
+        finally
+        {
+            pending.Writer.TryComplete();
+            await writer;
+            await aborted.CancelAsync();
+            metrics.ConnectionClosed();
+            logger.LogDebug("Connection {ConnectionId} from {Remote} closed", connection.ConnectionId, connection.RemoteEndPoint);
+        }
+    }
+
+    private async Task ReadRequestsAsync(PipeReader input, ChannelWriter<PendingResponse> pending, CancellationToken aborted)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync(aborted);
+            var buffer = result.Buffer;
+            try
+            {
+                while (true)
+                {
+                    var status = FrameParser.TryReadFrame(ref buffer, maxFrameBytes, out var body, out var size);
+                    if (status == FrameStatus.Incomplete)
+                        break;
+                    if (status != FrameStatus.Complete)
+                    {
+                        RejectConnection(status == FrameStatus.TooLarge
+                            ? $"frame of {size} bytes exceeds the limit of {maxFrameBytes} (socket.request.max.bytes)"
+                            : $"invalid frame size {size}", null);
+                        return;
+                    }
+                    if (!TryStart(body, aborted, out var next))
+                        return;
+                    await pending.WriteAsync(next, aborted);
+                }
+                if (result.IsCompleted)
+                {
+                    if (!buffer.IsEmpty)
+                        logger.LogDebug("Connection {ConnectionId} closed mid-frame ({Bytes} bytes unread)", connection.ConnectionId, buffer.Length);
+                    return;
+                }
+            }
+            finally
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+    }
+
+    /// <summary>Copies the frame out of the pipe, reads its header and starts its handler; false closes the connection.</summary>
+    private bool TryStart(in ReadOnlySequence<byte> frame, CancellationToken aborted, out PendingResponse started)
+    {
+        started = default;
+        if (frame.Length < RequestHeader.FixedPrefixLength)
+        {
+            RejectConnection($"frame of {frame.Length} bytes is too short for a request header", null);
+            return false;
+        }
+        // Contiguous copy: codecs read spans, and produce batches are patched in place and outlive the pipe segment.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)frame.Length);
+        frame.CopyTo(buffer);
+        var body = buffer.AsMemory(0, (int)frame.Length);
+        var apiKey = (ApiKey)BinaryPrimitives.ReadInt16BigEndian(body.Span);
+        var version = BinaryPrimitives.ReadInt16BigEndian(body.Span[2..]);
+        var correlationId = BinaryPrimitives.ReadInt32BigEndian(body.Span[4..]);
+        try
+        {
+            if (!dispatcher.TryGetHandler(apiKey, out var handler))
+            {
+                RejectConnection($"unknown or unsupported API key {(short)apiKey}", null);
+                ArrayPool<byte>.Shared.Return(buffer);
+                return false;
+            }
+            if (version < handler.MinVersion || version > handler.MaxVersion)
+            {
+                if (apiKey == ApiKey.ApiVersions)
+                {
+                    // KIP-511: answer in v0 with UNSUPPORTED_VERSION and our ranges, so the client can pick a version.
+                    var header = new RequestHeader(apiKey, 0, correlationId, null);
+                    var context = new RequestContext(header, listener, connection.RemoteEndPoint, aborted);
+                    started = new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(dispatcher.UnsupportedApiVersionsResponse()), buffer);
+                    return true;
+                }
+                RejectConnection($"{apiKey} v{version} is not supported (supported: v{handler.MinVersion}-v{handler.MaxVersion})", null);
+                ArrayPool<byte>.Shared.Return(buffer);
+                return false;
+            }
+            var reader = new KafkaReader(body);
+            var requestHeader = RequestHeader.Read(ref reader);
+            var requestContext = new RequestContext(requestHeader, listener, connection.RemoteEndPoint, aborted);
+            started = new PendingResponse(requestContext, handler.HandleAsync(requestContext, body[reader.Position..]), buffer);
+            return true;
+        }
+        catch (KafkaProtocolException e)
+        {
+            RejectConnection($"malformed {apiKey} v{version} request (correlation id {correlationId})", e.Message);
+            ArrayPool<byte>.Shared.Return(buffer);
+            return false;
+        }
+    }
+
+    private void RejectConnection(string reason, string? detail)
+    {
+        metrics.ProtocolErrors.Add(1);
+        logger.LogWarning("Closing connection {ConnectionId} from {Remote}: {Reason}{Detail}",
+            connection.ConnectionId, connection.RemoteEndPoint, reason, detail is null ? "" : $" ({detail})");
+    }
+
+    private async Task WriteResponsesAsync(ChannelReader<PendingResponse> pending, PipeWriter output)
+    {
+        var healthy = true;
+        await foreach (var item in pending.ReadAllAsync())
+        {
+            IKafkaMessage? response = null;
+            try
+            {
+                response = await item.Response;
+            }
+            catch (CloseConnectionException e)
+            {
+                logger.LogInformation("Closing connection {ConnectionId} from {Remote}: {Reason}", connection.ConnectionId, connection.RemoteEndPoint, e.Message);
+                healthy = false;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "{Api} request on connection {ConnectionId} failed without a response", item.Context.Header.ApiKey, connection.ConnectionId);
+                healthy = false;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(item.Buffer);
+            }
+            try
+            {
+                if (healthy && response is not null)
+                {
+                    WriteFrame(output, item.Context.Header, response);
+                    if (pending.Count == 0)
+                        healthy = !(await output.FlushAsync()).IsCanceled;
+                }
+                metrics.RequestHandled(item.Context.Header.ApiKey, System.Diagnostics.Stopwatch.GetElapsedTime(item.Context.ReceivedAt).TotalMilliseconds);
+            }
+            catch (Exception e)
+            {
+                if (e is not (IOException or ConnectionResetException or InvalidOperationException))
+                    logger.LogError(e, "Writing the {Api} response on connection {ConnectionId} failed", item.Context.Header.ApiKey, connection.ConnectionId);
+                healthy = false;
+            }
+            finally
+            {
+                item.Context.ReleaseResources();
+            }
+            if (!healthy)
+                connection.Abort();
+        }
+        if (healthy)
+            await output.FlushAsync();
+    }
+
+    /// <summary>
+    /// Writes size, response header and body straight into the pipe. The size is only known at the end, so its
+    /// four bytes are reserved first and filled in before the flush; nothing reaches the socket before FlushAsync.
+    /// </summary>
+    private static void WriteFrame(PipeWriter output, RequestHeader request, IKafkaMessage response)
+    {
+        var sizeSlot = output.GetMemory(FrameParser.SizePrefixLength)[..FrameParser.SizePrefixLength];
+        output.Advance(FrameParser.SizePrefixLength);
+        var writer = new KafkaWriter(output);
+        ResponseHeader.Write(ref writer, request.CorrelationId, ApiSpec.UsesFlexibleResponseHeader(request.ApiKey, request.ApiVersion));
+        response.Write(ref writer, request.ApiVersion);
+        writer.Commit();
+        BinaryPrimitives.WriteInt32BigEndian(sizeSlot.Span, checked((int)writer.BytesWritten));
+    }
+}

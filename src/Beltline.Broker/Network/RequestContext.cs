@@ -1,0 +1,32 @@
+using System.Net;
+using Beltline.Protocol;
+
+namespace Beltline.Broker.Network;
+
+/// <summary>One request in flight: its header, where it came from, and resources to release once answered.</summary>
+internal sealed class RequestContext(RequestHeader header, ListenerOptions listener, EndPoint? remote, CancellationToken aborted)
+{
+    private List<IDisposable>? _resources;
+
+    public RequestHeader Header { get; } = header;
+    public short ApiVersion => Header.ApiVersion;
+    public ListenerOptions Listener { get; } = listener;
+    public EndPoint? RemoteEndPoint { get; } = remote;
+
+    /// <summary>Signalled when the connection closes or the broker stops: long polls end early.</summary>
+    public CancellationToken Aborted { get; } = aborted;
+
+    public long ReceivedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Keeps <paramref name="resource"/> alive until the response has been written (e.g. a segment being read).</summary>
+    public void ReleaseAfterResponse(IDisposable resource) => (_resources ??= []).Add(resource);
+
+    public void ReleaseResources()
+    {
+        if (_resources is null)
+            return;
+        foreach (var resource in _resources)
+            resource.Dispose();
+        _resources = null;
+    }
+}

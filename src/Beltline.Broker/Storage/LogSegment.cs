@@ -1,0 +1,327 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Beltline.Protocol;
+using Beltline.Protocol.Records;
+using Microsoft.Win32.SafeHandles;
+
+namespace Beltline.Broker.Storage;
+
+/// <summary>
+/// One segment of a partition log: <c>{baseOffset:D20}.log</c> holding RecordBatch v2 bytes exactly as produced
+/// (offsets assigned), plus its sparse <c>.index</c> and <c>.timeindex</c>. Appends happen under the partition's
+/// lock; reads run concurrently and see only bytes below <see cref="Size"/>, which moves after the write.
+/// A segment stays open while readers hold it (<see cref="TryAcquire"/>), so retention can drop it under a fetch.
+/// </summary>
+internal sealed class LogSegment
+{
+    private readonly SafeFileHandle _log;
+    private readonly OffsetIndex _offsetIndex;
+    private readonly TimeIndex _timeIndex;
+    private readonly string _basePath;
+    private long _size;
+    private int _bytesSinceIndexEntry;
+    private int _references = 1;
+    private bool _deleteWhenReleased;
+
+    private LogSegment(string directory, long baseOffset)
+    {
+        BaseOffset = baseOffset;
+        _basePath = Path.Combine(directory, FileName(baseOffset));
+        _log = File.OpenHandle(_basePath + ".log", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        _offsetIndex = new OffsetIndex(_basePath + ".index");
+        _timeIndex = new TimeIndex(_basePath + ".timeindex");
+        NextOffset = baseOffset;
+        CreatedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    }
+
+    public long BaseOffset { get; }
+
+    /// <summary>Bytes of complete batches; readers never look past it.</summary>
+    public long Size => Volatile.Read(ref _size);
+
+    /// <summary>Offset after the last record of this segment.</summary>
+    public long NextOffset { get; private set; }
+
+    /// <summary>Largest record timestamp (batch max timestamps), -1 when empty.</summary>
+    public long MaxTimestamp { get; private set; } = -1;
+
+    /// <summary>Base offset of the batch that holds <see cref="MaxTimestamp"/>.</summary>
+    public long BatchOfMaxTimestamp { get; private set; } = -1;
+
+    /// <summary>First batch's max timestamp, what segment.ms counts from (as Kafka's rollingBasedTimestamp).</summary>
+    public long FirstBatchTimestamp { get; private set; } = -1;
+
+    public long CreatedAtMs { get; private set; }
+
+    /// <summary>True when writes since the last fsync exist.</summary>
+    public bool Dirty { get; private set; }
+
+    public static string FileName(long baseOffset) => baseOffset.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static LogSegment Create(string directory, long baseOffset)
+    {
+        var segment = new LogSegment(directory, baseOffset);
+        RandomAccess.SetLength(segment._log, 0);
+        segment._offsetIndex.Clear();
+        segment._timeIndex.Clear();
+        return segment;
+    }
+
+    /// <summary>
+    /// Opens an existing segment. With <paramref name="recover"/> (the active segment after an unclean stop, or a
+    /// segment whose indexes do not check out) every batch is read and CRC-checked, the file is cut at the first
+    /// torn or corrupt batch and the indexes rebuilt. Returns the number of bytes cut.
+    /// </summary>
+    public static LogSegment Open(string directory, long baseOffset, bool recover, int indexIntervalBytes, out long truncatedBytes)
+    {
+        var segment = new LogSegment(directory, baseOffset);
+        segment.CreatedAtMs = new DateTimeOffset(File.GetLastWriteTimeUtc(segment._basePath + ".log")).ToUnixTimeMilliseconds();
+        var fileSize = RandomAccess.GetLength(segment._log);
+        truncatedBytes = 0;
+        if (!recover && segment._offsetIndex.TryLoad(fileSize))
+        {
+            // Trust the indexes up to their last entry, then walk the few batches after it for the tail state.
+            var start = segment._offsetIndex.Count == 0 ? 0 : segment._offsetIndex.Last.Position;
+            if (segment.ScanFrom(start, fileSize, validate: false, indexIntervalBytes: -1, out var end) && end == fileSize
+                && segment._timeIndex.TryLoad(segment.NextOffset - baseOffset))
+            {
+                segment.LoadTimestampsFromIndex();
+                segment._size = fileSize;
+                segment.FirstBatchTimestamp = segment.ReadHeader(0)?.MaxTimestamp ?? -1;
+                return segment;
+            }
+        }
+        segment._offsetIndex.Clear();
+        segment._timeIndex.Clear();
+        segment.NextOffset = baseOffset;
+        segment.MaxTimestamp = segment.BatchOfMaxTimestamp = segment.FirstBatchTimestamp = -1;
+        segment.ScanFrom(0, fileSize, validate: true, indexIntervalBytes, out var validEnd);
+        if (validEnd < fileSize)
+        {
+            RandomAccess.SetLength(segment._log, validEnd);
+            truncatedBytes = fileSize - validEnd;
+        }
+        segment._size = validEnd;
+        return segment;
+    }
+
+    private void LoadTimestampsFromIndex()
+    {
+        if (_timeIndex.Count == 0)
+            return;
+        var (timestamp, relativeOffset) = _timeIndex.Last;
+        if (timestamp > MaxTimestamp)
+        {
+            MaxTimestamp = timestamp;
+            BatchOfMaxTimestamp = BaseOffset + relativeOffset;
+        }
+    }
+
+    /// <summary>
+    /// Walks batches from <paramref name="position"/>, updating offsets and timestamps (and indexes when
+    /// <paramref name="indexIntervalBytes"/> > 0). Returns false at the first batch that is torn, or, with
+    /// <paramref name="validate"/>, corrupt; <paramref name="end"/> is where the good bytes end.
+    /// </summary>
+    private bool ScanFrom(long position, long fileSize, bool validate, int indexIntervalBytes, out long end)
+    {
+        Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
+        byte[]? buffer = null;
+        try
+        {
+            while (position < fileSize)
+            {
+                end = position;
+                if (fileSize - position < RecordBatchHeader.Size || RandomAccess.Read(_log, header, position) < RecordBatchHeader.Size)
+                    return false;
+                var batch = RecordBatchHeader.Read(header);
+                if (batch.Magic != 2 || batch.BatchLength < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead
+                    || position + batch.TotalSize > fileSize || batch.BaseOffset < NextOffset
+                    || batch.LastOffset - BaseOffset > int.MaxValue)
+                    return false;
+                if (validate)
+                {
+                    if (buffer is null || buffer.Length < batch.TotalSize)
+                    {
+                        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(batch.TotalSize);
+                    }
+                    var bytes = buffer.AsSpan(0, batch.TotalSize);
+                    if (RandomAccess.Read(_log, bytes, position) < bytes.Length
+                        || Crc32C.Compute(bytes[RecordBatchHeader.CrcCoveredStart..]) != batch.Crc)
+                        return false;
+                }
+                Track(batch, (int)position, indexIntervalBytes);
+                position += batch.TotalSize;
+            }
+            end = position;
+            return true;
+        }
+        finally
+        {
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Updates offsets and timestamps for a batch now at <paramref name="position"/>, and, as Kafka does, adds
+    /// index entries for it once more than <paramref name="indexIntervalBytes"/> were written since the last
+    /// (a negative interval leaves the indexes alone).
+    /// </summary>
+    private void Track(in RecordBatchHeader batch, int position, int indexIntervalBytes)
+    {
+        if (FirstBatchTimestamp < 0)
+            FirstBatchTimestamp = batch.MaxTimestamp;
+        if (batch.MaxTimestamp > MaxTimestamp)
+        {
+            MaxTimestamp = batch.MaxTimestamp;
+            BatchOfMaxTimestamp = batch.BaseOffset;
+        }
+        NextOffset = batch.LastOffset + 1;
+        if (indexIntervalBytes >= 0 && _bytesSinceIndexEntry > indexIntervalBytes)
+        {
+            _offsetIndex.Append((int)(batch.BaseOffset - BaseOffset), position);
+            if (MaxTimestamp >= 0)
+                _timeIndex.MaybeAppend(MaxTimestamp, (int)(BatchOfMaxTimestamp - BaseOffset));
+            _bytesSinceIndexEntry = 0;
+        }
+        _bytesSinceIndexEntry += batch.TotalSize;
+    }
+
+    /// <summary>Appends whole batches whose offsets are already assigned. Caller holds the partition lock.</summary>
+    public void Append(ReadOnlySpan<byte> batches, int indexIntervalBytes)
+    {
+        var position = _size;
+        RandomAccess.Write(_log, batches, position);
+        Dirty = true;
+        for (var offset = 0; offset < batches.Length;)
+        {
+            var batch = RecordBatchHeader.Read(batches[offset..]);
+            Track(batch, (int)(position + offset), indexIntervalBytes);
+            offset += batch.TotalSize;
+        }
+        Volatile.Write(ref _size, position + batches.Length);
+    }
+
+    /// <summary>
+    /// Position of the first batch whose last offset is at or past <paramref name="offset"/>, or -1 when the
+    /// segment ends before it. A fetch from inside a batch thus gets the whole batch, as from Kafka.
+    /// </summary>
+    public long FindBatchPosition(long offset)
+    {
+        if (offset >= NextOffset)
+            return -1;
+        var size = Size;
+        long position = offset <= BaseOffset ? 0 : _offsetIndex.FloorPosition(offset - BaseOffset);
+        Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
+        while (position + RecordBatchHeader.Size <= size)
+        {
+            RandomAccess.Read(_log, header, position);
+            var batch = RecordBatchHeader.Read(header);
+            if (batch.LastOffset >= offset)
+                return position;
+            position += batch.TotalSize;
+        }
+        return -1;
+    }
+
+    /// <summary>Reads the batch header at <paramref name="position"/>, or null past the end.</summary>
+    public RecordBatchHeader? ReadHeader(long position)
+    {
+        Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
+        if (position + RecordBatchHeader.Size > Size)
+            return null;
+        RandomAccess.Read(_log, header, position);
+        return RecordBatchHeader.Read(header);
+    }
+
+    /// <summary>Copies <paramref name="destination"/>.Length bytes from <paramref name="position"/>.</summary>
+    public void Read(long position, Span<byte> destination)
+    {
+        while (destination.Length > 0)
+        {
+            var read = RandomAccess.Read(_log, destination, position);
+            if (read <= 0)
+                throw new IOException($"Segment {_basePath}.log ended at {position} while reading.");
+            destination = destination[read..];
+            position += read;
+        }
+    }
+
+    /// <summary>Relative offset of the batch to start a timestamp search from (-1: segment start).</summary>
+    public long TimeSearchStartPosition(long timestamp)
+    {
+        var relativeOffset = _timeIndex.StartForTimestamp(timestamp);
+        return relativeOffset < 0 ? 0 : FindBatchPosition(BaseOffset + relativeOffset);
+    }
+
+    /// <summary>Called when the segment stops being active: Kafka records the final max timestamp in the time index.</summary>
+    public void Seal()
+    {
+        if (MaxTimestamp >= 0)
+            _timeIndex.MaybeAppend(MaxTimestamp, (int)(BatchOfMaxTimestamp - BaseOffset));
+    }
+
+    public void Flush()
+    {
+        Dirty = false;
+        RandomAccess.FlushToDisk(_log);
+        _offsetIndex.Flush();
+        _timeIndex.Flush();
+    }
+
+    /// <summary>Takes a read reference; false once the segment is closed.</summary>
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _references);
+            if (current == 0)
+                return false;
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current)
+                return true;
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) != 0)
+            return;
+        _log.Dispose();
+        _offsetIndex.Dispose();
+        _timeIndex.Dispose();
+        if (!_deleteWhenReleased)
+            return;
+        try
+        {
+            foreach (var extension in new[] { ".log", ".index", ".timeindex" })
+                File.Delete(_basePath + extension);
+        }
+        catch (IOException)
+        {
+            // The whole directory went already (topic deleted).
+        }
+    }
+
+    /// <summary>Drops the owner's reference: files close (and with <paramref name="deleteFiles"/> disappear) once readers are done.</summary>
+    public void Close(bool deleteFiles)
+    {
+        _deleteWhenReleased = deleteFiles;
+        Release();
+    }
+}
+
+/// <summary>Bytes of one segment handed to a response; reads them from the file when the response is written.</summary>
+internal sealed class SegmentSlice(LogSegment segment, long position, int length) : IRawPayload, IDisposable
+{
+    private int _released;
+
+    public int Length => length;
+
+    public void CopyTo(int offset, Span<byte> destination) => segment.Read(position + offset, destination);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+            segment.Release();
+    }
+}
