@@ -216,7 +216,8 @@ public sealed class BeltlineBroker : IAsyncDisposable
         await _stopping.CancelAsync();
         if (_host is not null)
         {
-            await _host.StopAsync(TimeSpan.FromSeconds(5));
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+                await _host.StopAsync(timeout.Token);
             await _host.DisposeAsync();
         }
         await _maintenance;

@@ -65,7 +65,7 @@ internal sealed class FetchHandler(BrokerNode node, ILogger logger) : RequestHan
             if (appended.Count == 0)
                 await Task.Delay(remaining, context.Aborted);
             else
-                await Task.WhenAny(appended).WaitAsync(remaining, context.Aborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await ((Task)Task.WhenAny(appended)).WaitAsync(remaining, context.Aborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             context.Aborted.ThrowIfCancellationRequested();
         }
     }

@@ -75,11 +75,15 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
             return Fail(ErrorCode.CorruptMessage, "Produce request carries no records.");
 
         var config = log.Config;
-        var validation = RecordBatchValidator.Validate(records.Span);
-        if (validation.Error != ErrorCode.None)
-            return Fail(validation.Error, validation.Message ?? validation.Error.ToString());
-        foreach (var batch in validation.Batches)
+        var validation = ProduceRecordsValidator.Validate(records.Span);
+        if (!validation.IsValid)
+            return Fail(validation.Error, validation.ErrorMessage ?? validation.Error.ToString());
+        if (validation.Batches.Count != 1)
+            return Fail(ErrorCode.InvalidRecord, "Produce requests with version 3 and above must contain exactly one record batch per partition.");
+        foreach (var batch in validation.Batches.Select(b => b.Header))
         {
+            if (batch.Compression == CompressionType.Zstd && version < 7)
+                return Fail(ErrorCode.UnsupportedCompressionType, "Zstandard compression needs Produce v7 or later (KIP-110).");
             if (batch.TotalSize > config.MaxMessageBytes)
                 return Fail(ErrorCode.MessageTooLarge, $"The batch of {batch.TotalSize} bytes exceeds max.message.bytes ({config.MaxMessageBytes}).");
             if (batch.ProducerId >= 0)

@@ -1,21 +1,7 @@
 using System.Globalization;
+using Beltline.Protocol.Messages;
 
 namespace Beltline.Broker.Metadata;
-
-/// <summary>DescribeConfigs config_type (KIP-569).</summary>
-public enum ConfigType : sbyte
-{
-    Unknown = 0,
-    Boolean = 1,
-    String = 2,
-    Int = 3,
-    Short = 4,
-    Long = 5,
-    Double = 6,
-    List = 7,
-    Class = 8,
-    Password = 9,
-}
 
 /// <summary>One topic-level config as Kafka 3.6 defines it: type, default, the broker settings that stand behind it.</summary>
 public sealed record TopicConfigDefinition(

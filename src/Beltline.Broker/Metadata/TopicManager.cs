@@ -1,21 +1,10 @@
 using System.Globalization;
 using Beltline.Broker.Storage;
 using Beltline.Protocol;
+using Beltline.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Metadata;
-
-/// <summary>Where an effective config value comes from (DescribeConfigs config_source).</summary>
-public enum ConfigSource : sbyte
-{
-    Unknown = 0,
-    DynamicTopicConfig = 1,
-    DynamicBrokerLoggerConfig = 2,
-    DynamicBrokerConfig = 3,
-    DynamicDefaultBrokerConfig = 4,
-    StaticBrokerConfig = 5,
-    DefaultConfig = 6,
-}
 
 /// <summary>A failed topic operation: the Kafka error and the message a client shows.</summary>
 public readonly record struct TopicError(ErrorCode Code, string? Message)

@@ -124,30 +124,30 @@ internal sealed class LogSegment
     /// </summary>
     private bool ScanFrom(long position, long fileSize, bool validate, int indexIntervalBytes, out long end)
     {
-        Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
+        Span<byte> header = stackalloc byte[RecordBatchHeader.HeaderSize];
         byte[]? buffer = null;
         try
         {
             while (position < fileSize)
             {
                 end = position;
-                if (fileSize - position < RecordBatchHeader.Size || RandomAccess.Read(_log, header, position) < RecordBatchHeader.Size)
+                if (fileSize - position < RecordBatchHeader.HeaderSize || RandomAccess.Read(_log, header, position) < RecordBatchHeader.HeaderSize)
                     return false;
                 var batch = RecordBatchHeader.Read(header);
-                if (batch.Magic != 2 || batch.BatchLength < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead
+                if (batch.Magic != 2 || batch.BatchLength < RecordBatchHeader.MinBatchLength
                     || position + batch.TotalSize > fileSize || batch.BaseOffset < NextOffset
                     || batch.LastOffset - BaseOffset > int.MaxValue)
                     return false;
                 if (validate)
                 {
-                    if (buffer is null || buffer.Length < batch.TotalSize)
+                    var size = (int)batch.TotalSize;
+                    if (buffer is null || buffer.Length < size)
                     {
                         if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent(batch.TotalSize);
+                        buffer = ArrayPool<byte>.Shared.Rent(size);
                     }
-                    var bytes = buffer.AsSpan(0, batch.TotalSize);
-                    if (RandomAccess.Read(_log, bytes, position) < bytes.Length
-                        || Crc32C.Compute(bytes[RecordBatchHeader.CrcCoveredStart..]) != batch.Crc)
+                    var bytes = buffer.AsSpan(0, size);
+                    if (RandomAccess.Read(_log, bytes, position) < bytes.Length || RecordBatchHeader.ComputeCrc(bytes) != batch.Crc)
                         return false;
                 }
                 Track(batch, (int)position, indexIntervalBytes);
@@ -184,7 +184,7 @@ internal sealed class LogSegment
                 _timeIndex.MaybeAppend(MaxTimestamp, (int)(BatchOfMaxTimestamp - BaseOffset));
             _bytesSinceIndexEntry = 0;
         }
-        _bytesSinceIndexEntry += batch.TotalSize;
+        _bytesSinceIndexEntry += (int)batch.TotalSize;
     }
 
     /// <summary>Appends whole batches whose offsets are already assigned. Caller holds the partition lock.</summary>
@@ -197,7 +197,7 @@ internal sealed class LogSegment
         {
             var batch = RecordBatchHeader.Read(batches[offset..]);
             Track(batch, (int)(position + offset), indexIntervalBytes);
-            offset += batch.TotalSize;
+            offset += (int)batch.TotalSize;
         }
         Volatile.Write(ref _size, position + batches.Length);
     }
@@ -212,8 +212,8 @@ internal sealed class LogSegment
             return -1;
         var size = Size;
         long position = offset <= BaseOffset ? 0 : _offsetIndex.FloorPosition(offset - BaseOffset);
-        Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
-        while (position + RecordBatchHeader.Size <= size)
+        Span<byte> header = stackalloc byte[RecordBatchHeader.HeaderSize];
+        while (position + RecordBatchHeader.HeaderSize <= size)
         {
             RandomAccess.Read(_log, header, position);
             var batch = RecordBatchHeader.Read(header);
@@ -227,8 +227,8 @@ internal sealed class LogSegment
     /// <summary>Reads the batch header at <paramref name="position"/>, or null past the end.</summary>
     public RecordBatchHeader? ReadHeader(long position)
     {
-        Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
-        if (position + RecordBatchHeader.Size > Size)
+        Span<byte> header = stackalloc byte[RecordBatchHeader.HeaderSize];
+        if (position + RecordBatchHeader.HeaderSize > Size)
             return null;
         RandomAccess.Read(_log, header, position);
         return RecordBatchHeader.Read(header);

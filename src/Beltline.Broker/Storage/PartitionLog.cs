@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using Beltline.Protocol;
 using Beltline.Protocol.Records;
@@ -134,10 +133,10 @@ internal sealed class PartitionLog
                 RecordBatchHeader.SetBaseOffset(batchSpan, next);
                 RecordBatchHeader.SetPartitionLeaderEpoch(batchSpan, 0);
                 if (config.LogAppendTime)
-                    RecordBatchHeader.SetLogAppendTime(batchSpan[..header.TotalSize], nowMs);
+                    RecordBatchHeader.SetLogAppendTime(batchSpan[..(int)header.TotalSize], nowMs);
                 next += header.LastOffsetDelta + 1;
                 records += header.RecordCount;
-                position += header.TotalSize;
+                position += (int)header.TotalSize;
             }
             var active = RollIfDue(batches.Length, next - 1, nowMs, config);
             active.Append(span, config.IndexIntervalBytes);
@@ -217,7 +216,7 @@ internal sealed class PartitionLog
             var available = segment.Size - position;
             var length = (int)Math.Min(available, Math.Max(maxBytes, 0));
             if (minOneBatch && segment.ReadHeader(position) is { } first && first.TotalSize > length)
-                length = first.TotalSize;
+                length = (int)first.TotalSize;
             if (length <= 0)
             {
                 segment.Release();
@@ -299,18 +298,11 @@ internal sealed class PartitionLog
         }
     }
 
-    private static List<Record> ReadRecords(LogSegment segment, long position, RecordBatchHeader header)
+    private static IReadOnlyList<Record> ReadRecords(LogSegment segment, long position, RecordBatchHeader header)
     {
-        var bytes = ArrayPool<byte>.Shared.Rent(header.TotalSize);
-        try
-        {
-            segment.Read(position, bytes.AsSpan(0, header.TotalSize));
-            return RecordBatch.ReadRecords(bytes.AsMemory(0, header.TotalSize)).ToList();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
-        }
+        var bytes = new byte[header.TotalSize];
+        segment.Read(position, bytes);
+        return RecordBatch.Read(bytes).ReadRecords();
     }
 
     /// <summary>

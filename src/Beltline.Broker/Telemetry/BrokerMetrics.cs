@@ -19,14 +19,14 @@ internal sealed class BrokerMetrics : IDisposable
     public BrokerMetrics(Func<IEnumerable<Measurement<long>>> logSizes)
     {
         _meter = new Meter(MeterName);
-        _requests = _meter.CreateCounter<long>("beltline_requests", description: "Requests handled, by API.");
-        _requestDuration = _meter.CreateHistogram<double>("beltline_request_duration", unit: "ms", description: "Time from a request's arrival to its response being queued.");
-        BytesIn = _meter.CreateCounter<long>("beltline_bytes_in", unit: "By", description: "Record batch bytes appended (BytesInPerSec).");
-        BytesOut = _meter.CreateCounter<long>("beltline_bytes_out", unit: "By", description: "Record batch bytes sent to fetchers (BytesOutPerSec).");
-        MessagesIn = _meter.CreateCounter<long>("beltline_messages_in", description: "Records appended (MessagesInPerSec).");
-        ProtocolErrors = _meter.CreateCounter<long>("beltline_protocol_errors", description: "Connections closed for malformed, oversized or unsupported requests.");
-        _meter.CreateObservableGauge("beltline_connections", () => Interlocked.Read(ref _connections), description: "Open client connections.");
-        _meter.CreateObservableGauge("beltline_log_size", logSizes, unit: "By", description: "Bytes on disk per partition log.");
+        _requests = _meter.CreateCounter<long>("requests", description: "Requests handled, by API.");
+        _requestDuration = _meter.CreateHistogram<double>("request_duration", unit: "ms", description: "Time from a request's arrival to its response being queued.");
+        BytesIn = _meter.CreateCounter<long>("bytes_in", unit: "By", description: "Record batch bytes appended (BytesInPerSec).");
+        BytesOut = _meter.CreateCounter<long>("bytes_out", unit: "By", description: "Record batch bytes sent to fetchers (BytesOutPerSec).");
+        MessagesIn = _meter.CreateCounter<long>("messages_in", description: "Records appended (MessagesInPerSec).");
+        ProtocolErrors = _meter.CreateCounter<long>("protocol_errors", description: "Connections closed for malformed, oversized or unsupported requests.");
+        _meter.CreateObservableGauge("connections", () => Interlocked.Read(ref _connections), description: "Open client connections.");
+        _meter.CreateObservableGauge("log_size", logSizes, unit: "By", description: "Bytes on disk per partition log.");
     }
 
     public Counter<long> BytesIn { get; }

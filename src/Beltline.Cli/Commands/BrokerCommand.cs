@@ -1,0 +1,112 @@
+using System.CommandLine;
+using Beltline.Broker;
+using Beltline.Broker.Metadata;
+using Beltline.Broker.Network;
+using Microsoft.Extensions.Logging;
+
+namespace Beltline.Cli.Commands;
+
+/// <summary>The broker's settings as options (each also from a BELTLINE_* variable), shared by `broker` and `up`.</summary>
+internal sealed class BrokerSettings
+{
+    public Option<int> Port { get; } = EnvironmentOption.Create("--port", "BELTLINE_PORT", 9092, "Kafka (PLAINTEXT) listener port.");
+    public Option<string> Host { get; } = EnvironmentOption.Create("--host", "BELTLINE_HOST", "127.0.0.1", "Address to bind and advertise.");
+    public Option<string> DataDir { get; } = EnvironmentOption.Create("--data-dir", "BELTLINE_DATA_DIR", Path.Combine(".beltline", "data"), "Directory for logs and metadata.");
+    public Option<int> NodeId { get; } = EnvironmentOption.Create("--node-id", "BELTLINE_NODE_ID", 1, "Broker node id.");
+    public Option<int> DefaultPartitions { get; } = EnvironmentOption.Create("--default-partitions", "BELTLINE_DEFAULT_PARTITIONS", 1, "Partitions of auto-created topics (num.partitions).");
+    public Option<bool> AutoCreateTopics { get; } = EnvironmentOption.Create("--auto-create-topics", "BELTLINE_AUTO_CREATE_TOPICS", true, "Create topics on first use (auto.create.topics.enable).");
+    public Option<bool> Durable { get; } = EnvironmentOption.Create("--durable", "BELTLINE_DURABLE", false, "Fsync before acknowledging acks=all (group commit).");
+    public Option<int?> MetricsPort { get; } = EnvironmentOption.Create<int?>("--metrics-port", "BELTLINE_METRICS_PORT", 11001, "Prometheus /metrics port (MSK open monitoring uses 11001); 0 picks a free port.");
+    public Option<string[]> Configs { get; } = new("--config")
+    {
+        Description = "Broker default of a topic config, e.g. --config retention.ms=3600000 (repeatable).",
+        AllowMultipleArgumentsPerToken = false,
+    };
+    public Option<LogFormat> LogFormat { get; } = EnvironmentOption.Create("--log-format", "BELTLINE_LOG_FORMAT", Cli.LogFormat.Text, "Log line format.");
+    public Option<LogLevel> LogLevel { get; } = EnvironmentOption.Create("--log-level", "BELTLINE_LOG_LEVEL", Microsoft.Extensions.Logging.LogLevel.Information, "Minimum log level.");
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Port, Host, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, MetricsPort, Configs, LogFormat, LogLevel })
+            command.Add(option);
+    }
+
+    /// <summary>Errors in the settings, each naming its option; empty when they can work.</summary>
+    public IReadOnlyList<string> Validate(ParseResult result)
+    {
+        var errors = new List<string>();
+        if (result.GetValue(Port) is < 0 or > 65535)
+            errors.Add($"--port must be in 0-65535, got {result.GetValue(Port)}.");
+        if (result.GetValue(DefaultPartitions) < 1)
+            errors.Add($"--default-partitions must be at least 1, got {result.GetValue(DefaultPartitions)}.");
+        if (result.GetValue(NodeId) < 0)
+            errors.Add($"--node-id must be >= 0, got {result.GetValue(NodeId)}.");
+        if (result.GetValue(MetricsPort) is < 0 or > 65535)
+            errors.Add($"--metrics-port must be in 0-65535, got {result.GetValue(MetricsPort)}.");
+        if (!System.Net.IPAddress.TryParse(result.GetValue(Host), out _))
+            errors.Add($"--host must be an IP address to bind (e.g. 127.0.0.1), got '{result.GetValue(Host)}'.");
+        foreach (var config in result.GetValue(Configs) ?? [])
+            if (ParseConfig(config) is { Error: { } error })
+                errors.Add(error);
+        return errors;
+    }
+
+    public BrokerOptions ToOptions(ParseResult result, ILoggerFactory loggerFactory) => new()
+    {
+        NodeId = result.GetValue(NodeId),
+        Host = result.GetValue(Host)!,
+        Listeners = [new ListenerOptions("PLAINTEXT", result.GetValue(Port), SecurityProtocol.Plaintext)],
+        DataDir = result.GetValue(DataDir)!,
+        DefaultPartitions = result.GetValue(DefaultPartitions),
+        AutoCreateTopics = result.GetValue(AutoCreateTopics),
+        Durable = result.GetValue(Durable),
+        MetricsPort = result.GetValue(MetricsPort),
+        TopicConfigDefaults = (result.GetValue(Configs) ?? []).Select(ParseConfig).ToDictionary(c => c.Name!, c => c.Value!),
+        LoggerFactory = loggerFactory,
+    };
+
+    private static (string? Name, string? Value, string? Error) ParseConfig(string text)
+    {
+        var parts = text.Split('=', 2);
+        if (parts.Length != 2)
+            return (null, null, $"--config '{text}' must look like name=value.");
+        var error = TopicConfigs.ValidateAll([KeyValuePair.Create(parts[0], (string?)parts[1])]);
+        return error is null ? (parts[0], parts[1], null) : (null, null, $"--config {text}: {error}");
+    }
+}
+
+/// <summary><c>beltline broker</c>: one broker node in the foreground until Ctrl+C / SIGTERM.</summary>
+internal static class BrokerCommand
+{
+    public static Command Create()
+    {
+        var settings = new BrokerSettings();
+        var command = new Command("broker", "Run one Kafka-compatible broker node in the foreground until Ctrl+C or SIGTERM.");
+        settings.AddTo(command);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (settings.Validate(result) is { Count: > 0 } errors)
+            {
+                foreach (var error in errors)
+                    Console.Error.WriteLine(error);
+                return 2;
+            }
+            using var loggerFactory = Logging.Create(result.GetValue(settings.LogFormat), result.GetValue(settings.LogLevel));
+            var logger = loggerFactory.CreateLogger("Beltline.Cli");
+            try
+            {
+                await using var broker = await BeltlineBroker.StartAsync(settings.ToOptions(result, loggerFactory), cancellationToken);
+                logger.LogInformation("Broker ready: bootstrap.servers={Bootstrap}{Metrics}", broker.BootstrapServers,
+                    broker.MetricsPort is { } port ? $", metrics http://{result.GetValue(settings.Host)}:{port}/metrics" : "");
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                return 0;
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                logger.LogError("Broker failed to start: {Message}", e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+}
