@@ -170,6 +170,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
     private RequestDispatcher CreateDispatcher(ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger("Beltline.Requests");
+        var configs = new ConfigResources(_node);
         RequestDispatcher? dispatcher = null;
         dispatcher = new RequestDispatcher(
         [
@@ -178,6 +179,16 @@ public sealed class BeltlineBroker : IAsyncDisposable
             new ProduceHandler(_node, logger),
             new FetchHandler(_node, logger),
             new ListOffsetsHandler(_node, logger),
+            new FindCoordinatorHandler(logger),
+            new SaslHandshakeHandler(logger),
+            new CreateTopicsHandler(_node, logger),
+            new DeleteTopicsHandler(_node, logger),
+            new DeleteRecordsHandler(_node, logger),
+            new DescribeConfigsHandler(configs, logger),
+            new AlterConfigsHandler(configs, logger),
+            new CreatePartitionsHandler(_node, logger),
+            new IncrementalAlterConfigsHandler(configs, logger),
+            new DescribeClusterHandler(_node, logger),
         ]);
         return dispatcher;
     }

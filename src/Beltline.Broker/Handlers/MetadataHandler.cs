@@ -19,38 +19,41 @@ internal sealed class MetadataHandler(BrokerNode node, ILogger logger) : Request
     {
         var version = context.ApiVersion;
         var response = NewResponse(context);
+        if (request.IncludeClusterAuthorizedOperations)
+            response.ClusterAuthorizedOperations = AuthorizedOperations.Cluster;
+        var topicOperations = request.IncludeTopicAuthorizedOperations ? AuthorizedOperations.Topic : int.MinValue;
         if (request.WantsAllTopics(version))
         {
             foreach (var topic in node.Topics.Topics.OrderBy(t => t.Name, StringComparer.Ordinal))
-                response.Topics.Add(Describe(topic));
+                response.Topics.Add(Describe(topic, topicOperations));
             return ValueTask.FromResult<MetadataResponse?>(response);
         }
         var autoCreate = node.Options.AutoCreateTopics && (version < 4 || request.AllowAutoTopicCreation);
         foreach (var requested in request.Topics!)
-            response.Topics.Add(Resolve(requested, autoCreate));
+            response.Topics.Add(Resolve(requested, autoCreate, topicOperations));
         return ValueTask.FromResult<MetadataResponse?>(response);
     }
 
-    private MetadataTopic Resolve(MetadataRequestTopic requested, bool autoCreate)
+    private MetadataTopic Resolve(MetadataRequestTopic requested, bool autoCreate, int topicOperations)
     {
         if (requested.Name is null)
         {
             return node.Topics.TryGetTopic(requested.TopicId, out var byId)
-                ? Describe(byId)
+                ? Describe(byId, topicOperations)
                 : new MetadataTopic { ErrorCode = ErrorCode.UnknownTopicId, TopicId = requested.TopicId };
         }
         if (node.Topics.TryGetTopic(requested.Name, out var topic))
-            return Describe(topic);
+            return Describe(topic, topicOperations);
         if (TopicManager.ValidateTopicName(requested.Name) is not null)
             return new MetadataTopic { ErrorCode = ErrorCode.InvalidTopicException, Name = requested.Name };
         if (autoCreate && node.Topics.AutoCreate(requested.Name) is { } created)
-            return Describe(created);
+            return Describe(created, topicOperations);
         return new MetadataTopic { ErrorCode = ErrorCode.UnknownTopicOrPartition, Name = requested.Name };
     }
 
-    private MetadataTopic Describe(TopicInfo topic)
+    private MetadataTopic Describe(TopicInfo topic, int authorizedOperations)
     {
-        var described = new MetadataTopic { Name = topic.Name, TopicId = topic.Id, IsInternal = topic.IsInternal };
+        var described = new MetadataTopic { Name = topic.Name, TopicId = topic.Id, IsInternal = topic.IsInternal, TopicAuthorizedOperations = authorizedOperations };
         for (var p = 0; p < topic.PartitionCount; p++)
         {
             described.Partitions.Add(new MetadataPartition

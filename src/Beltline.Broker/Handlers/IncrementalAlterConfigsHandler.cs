@@ -1,0 +1,84 @@
+using Beltline.Broker.Metadata;
+using Beltline.Broker.Network;
+using Beltline.Protocol;
+using Beltline.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+using static Beltline.Protocol.Messages.IncrementalAlterConfigsResponse;
+
+namespace Beltline.Broker.Handlers;
+
+/// <summary>
+/// IncrementalAlterConfigs (key 44) v0–1, KIP-339: SET, DELETE, and APPEND/SUBTRACT on list configs, applied to the
+/// resource's current dynamic configs; validate_only supported.
+/// </summary>
+internal sealed class IncrementalAlterConfigsHandler(ConfigResources resources, ILogger logger)
+    : RequestHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>(logger)
+{
+    public override short MinVersion => 0;
+    public override short MaxVersion => 1;
+
+    protected override ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request)
+    {
+        var duplicates = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        var response = new IncrementalAlterConfigsResponse();
+        foreach (var resource in request.Resources)
+        {
+            var error = duplicates.Contains((resource.ResourceType, resource.ResourceName))
+                ? new TopicError(ErrorCode.InvalidRequest, "Duplicate resource in request.")
+                : Alter(resource, request.ValidateOnly);
+            response.Responses.Add(new AlterConfigsResourceResponse
+            {
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+                ErrorCode = error.Code,
+                ErrorMessage = error.Message,
+            });
+        }
+        return ValueTask.FromResult<IncrementalAlterConfigsResponse?>(response);
+    }
+
+    private TopicError Alter(IncrementalAlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)
+    {
+        var error = resources.Current(resource.ResourceType, resource.ResourceName, out var current);
+        if (error.Failed)
+            return error;
+        if (resource.Configs.GroupBy(c => c.Name).Any(g => g.Count() > 1))
+            return new TopicError(ErrorCode.InvalidRequest, "Each config may appear once per resource.");
+        var updated = new Dictionary<string, string>(current);
+        foreach (var config in resource.Configs)
+        {
+            var type = ConfigResources.TypeOf(resource.ResourceType, config.Name);
+            if (type is null)
+                return new TopicError(ErrorCode.InvalidConfig, $"Unknown config {config.Name}.");
+            switch (config.ConfigOperation)
+            {
+                case AlterConfigOpType.Set when config.Value is not null:
+                    updated[config.Name] = config.Value;
+                    break;
+                case AlterConfigOpType.Delete:
+                    updated.Remove(config.Name);
+                    break;
+                case AlterConfigOpType.Append or AlterConfigOpType.Subtract when type != ConfigType.List:
+                    return new TopicError(ErrorCode.InvalidConfig, $"Config value append/subtract is not allowed for config key {config.Name}, which is not a list.");
+                case AlterConfigOpType.Append or AlterConfigOpType.Subtract when config.Value is not null:
+                    var items = Split(resources.EffectiveValue(resource.ResourceType, resource.ResourceName, config.Name));
+                    var change = Split(config.Value);
+                    items = config.ConfigOperation == AlterConfigOpType.Append
+                        ? [.. items, .. change.Where(c => !items.Contains(c))]
+                        : [.. items.Where(i => !change.Contains(i))];
+                    updated[config.Name] = string.Join(",", items);
+                    break;
+                default:
+                    return new TopicError(ErrorCode.InvalidRequest, $"Invalid operation {config.ConfigOperation} with value {config.Value ?? "null"} for config {config.Name}.");
+            }
+        }
+        return resources.Replace(resource.ResourceType, resource.ResourceName, updated, validateOnly);
+    }
+
+    private static List<string> Split(string list) => [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+
+    public override IncrementalAlterConfigsResponse ErrorResponse(IncrementalAlterConfigsRequest request, ErrorCode error) => new()
+    {
+        Responses = [.. request.Resources.Select(r => new AlterConfigsResourceResponse { ResourceType = r.ResourceType, ResourceName = r.ResourceName, ErrorCode = error })],
+    };
+}
