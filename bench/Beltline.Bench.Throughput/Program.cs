@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Confluent.Kafka;
+
+// beltline-bench mock                          starts librdkafka's in-memory mock cluster, prints its bootstrap, lives until stdin closes
+// beltline-bench produce <bootstrap> <topic> <messageBytes> <count>   acks=all producer; prints one JSON result line
+// beltline-bench consume <bootstrap> <topic>                          reads partition 0 from its low to its high watermark; prints one JSON result line
+return args switch
+{
+    ["mock"] => RunMock(),
+    ["produce", var bootstrap, var topic, var size, var count] => Produce(bootstrap, topic, Int(size), Int(count)),
+    ["consume", var bootstrap, var topic] => Consume(bootstrap, topic),
+    _ => Usage(),
+};
+
+static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: beltline-bench mock | produce <bootstrap> <topic> <messageBytes> <count> | consume <bootstrap> <topic>");
+    return 2;
+}
+
+// The mock cluster lives inside a client handle; its log line "Mock cluster enabled: original bootstrap.servers
+// and security.protocol ignored and replaced with 127.0.0.1:PORT" gives the address other processes can use.
+static int RunMock()
+{
+    var address = new TaskCompletionSource<string>();
+    var config = new ProducerConfig { BootstrapServers = "unused:9092" };
+    config.Set("test.mock.num.brokers", "1");
+    using var holder = new ProducerBuilder<Null, Null>(config)
+        .SetLogHandler((_, message) =>
+        {
+            var marker = message.Message.IndexOf("replaced with ", StringComparison.Ordinal);
+            if (message.Message.Contains("Mock cluster enabled", StringComparison.Ordinal) && marker >= 0)
+                address.TrySetResult(message.Message[(marker + "replaced with ".Length)..].Trim());
+        })
+        .Build();
+    if (!address.Task.Wait(TimeSpan.FromSeconds(10)))
+    {
+        Console.Error.WriteLine("The mock cluster did not report its address.");
+        return 1;
+    }
+    Console.WriteLine(address.Task.Result);
+    Console.Out.Flush();
+    Console.In.ReadToEnd();
+    return 0;
+}
+
+static int Produce(string bootstrap, string topic, int size, int count)
+{
+    var config = new ProducerConfig
+    {
+        BootstrapServers = bootstrap,
+        Acks = Acks.All,
+        EnableIdempotence = false,
+        LingerMs = 5,
+        BatchSize = 1_000_000,
+        QueueBufferingMaxMessages = 1_000_000,
+        QueueBufferingMaxKbytes = 1_048_576,
+        CompressionType = CompressionType.None,
+    };
+    var payload = new byte[size];
+    Random.Shared.NextBytes(payload);
+    using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
+    // Warm up: metadata, connection, topic creation.
+    var partition = new TopicPartition(topic, 0);
+    producer.ProduceAsync(partition, new Message<Null, byte[]> { Value = payload }).GetAwaiter().GetResult();
+    long failed = 0;
+    Action<DeliveryReport<Null, byte[]>> onDelivery = report =>
+    {
+        if (report.Error.IsError)
+            Interlocked.Increment(ref failed);
+    };
+    var message = new Message<Null, byte[]> { Value = payload };
+    var clock = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++)
+    {
+        while (true)
+        {
+            try
+            {
+                producer.Produce(partition, message, onDelivery);
+                break;
+            }
+            catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                producer.Poll(TimeSpan.FromMilliseconds(10));
+            }
+        }
+    }
+    producer.Flush(TimeSpan.FromMinutes(5));
+    clock.Stop();
+    Report("produce", bootstrap, size, count, clock.Elapsed, failed);
+    return failed == 0 ? 0 : 1;
+}
+
+// librdkafka's mock keeps only the newest ~5 MB of each partition, so the read covers whatever the partition
+// still holds: low to high watermark.
+static int Consume(string bootstrap, string topic)
+{
+    var config = new ConsumerConfig
+    {
+        BootstrapServers = bootstrap,
+        GroupId = "beltline-bench",
+        EnableAutoCommit = false,
+        FetchMaxBytes = 52_428_800,
+        MaxPartitionFetchBytes = 4_194_304,
+        QueuedMaxMessagesKbytes = 262_144,
+    };
+    using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
+    var partition = new TopicPartition(topic, 0);
+    var marks = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10));
+    var expected = (int)(marks.High.Value - marks.Low.Value);
+    consumer.Assign(new TopicPartitionOffset(partition, marks.Low));
+    var received = 0;
+    long bytes = 0;
+    var clock = Stopwatch.StartNew();
+    var idleSince = Stopwatch.StartNew();
+    while (received < expected && idleSince.Elapsed < TimeSpan.FromSeconds(30))
+    {
+        var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+        if (result?.Message is null)
+            continue;
+        received++;
+        bytes += result.Message.Value.Length;
+        idleSince.Restart();
+    }
+    clock.Stop();
+    var size = received == 0 ? 0 : (int)(bytes / received);
+    Report("consume", bootstrap, size, received, clock.Elapsed, expected - received);
+    return received == expected ? 0 : 1;
+}
+
+static void Report(string operation, string bootstrap, int size, int count, TimeSpan elapsed, long failed) =>
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        operation,
+        bootstrap,
+        messageBytes = size,
+        messages = count,
+        seconds = Math.Round(elapsed.TotalSeconds, 3),
+        messagesPerSecond = Math.Round(count / elapsed.TotalSeconds),
+        megabytesPerSecond = Math.Round(count * (double)size / elapsed.TotalSeconds / 1_000_000, 1),
+        failed,
+    }));
