@@ -64,6 +64,7 @@ public sealed class FetchRequest : IKafkaMessage<FetchRequest>
             for (var i = 0; i < count; i++)
             {
                 var (tag, size) = reader.ReadTaggedFieldHeader();
+                var start = reader.Position;
                 if (tag == 0)
                     request.ClusterId = reader.ReadNullableString(compact: true);
                 else if (tag == 1 && version >= 15)
@@ -74,6 +75,9 @@ public sealed class FetchRequest : IKafkaMessage<FetchRequest>
                 }
                 else
                     reader.Skip(size);
+                // A size that disagrees with the field would leave the reader inside or past it, misreading what follows.
+                if (reader.Position - start != size)
+                    throw new KafkaProtocolException($"Fetch request tag {tag} claims {size} bytes but holds {reader.Position - start}.");
             }
         }
         return request;
@@ -102,7 +106,8 @@ public sealed class FetchRequest : IKafkaMessage<FetchRequest>
             writer.WriteString(RackId, flexible);
         if (flexible)
         {
-            var writeReplicaState = version >= 15 && ReplicaId != -1;
+            // Like any tagged field, ReplicaState is sent when it differs from its default (-1, -1).
+            var writeReplicaState = version >= 15 && (ReplicaId != -1 || ReplicaEpoch != -1);
             writer.WriteUnsignedVarInt((ClusterId is null ? 0 : 1) + (writeReplicaState ? 1 : 0));
             if (ClusterId is not null)
             {

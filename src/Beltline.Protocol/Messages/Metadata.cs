@@ -29,7 +29,11 @@ public sealed class MetadataRequest : IKafkaMessage<MetadataRequest>
     public static MetadataRequest Read(ref KafkaReader reader, short version)
     {
         var flexible = version >= 9;
-        var request = new MetadataRequest { Topics = reader.ReadNullableArray(ReadTopic, version, flexible) };
+        // v0 has no null array (an empty one asks for every topic); null is only valid from v1.
+        var request = new MetadataRequest
+        {
+            Topics = version >= 1 ? reader.ReadNullableArray(ReadTopic, version, flexible) : reader.ReadArray(ReadTopic, version, flexible),
+        };
         if (version >= 4)
             request.AllowAutoTopicCreation = reader.ReadBool();
         if (version is >= 8 and <= 10)
@@ -70,7 +74,11 @@ public sealed class MetadataRequest : IKafkaMessage<MetadataRequest>
     {
         if (version >= 10)
             writer.WriteUuid(topic.TopicId);
-        writer.WriteNullableString(topic.Name, version >= 9);
+        if (version >= 10)
+            writer.WriteNullableString(topic.Name, compact: true);
+        else
+            writer.WriteString(topic.Name ?? throw new InvalidOperationException(
+                $"Metadata v{version} cannot ask for a topic by id alone; only v10+ can (null topic name)."), version >= 9);
         if (version >= 9)
             writer.WriteEmptyTaggedFields();
     }

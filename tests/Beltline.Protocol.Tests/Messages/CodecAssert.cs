@@ -68,6 +68,21 @@ internal static class CodecAssert
                 Assert.Fail($"{path}: expected {Describe(expected)}, got {Describe(actual)}.");
             return;
         }
+        // Record bytes compare by content: ReadOnlyMemory<byte>.Equals compares the backing array, and a payload
+        // read back is a MemoryPayload whatever the kind written (e.g. one that copies from a segment file).
+        if (expected is IRawPayload || actual is IRawPayload)
+        {
+            if (expected is not IRawPayload expectedPayload || actual is not IRawPayload actualPayload)
+                Assert.Fail($"{path}: expected {Describe(expected)}, got {Describe(actual)}.");
+            else
+                CompareBytes(Contents(expectedPayload), Contents(actualPayload), path);
+            return;
+        }
+        if (expected is ReadOnlyMemory<byte> expectedBytes && actual is ReadOnlyMemory<byte> actualBytes)
+        {
+            CompareBytes(expectedBytes.ToArray(), actualBytes.ToArray(), path);
+            return;
+        }
         var type = expected.GetType();
         if (type != actual.GetType())
             Assert.Fail($"{path}: expected a {type.Name}, got a {actual.GetType().Name}.");
@@ -91,6 +106,19 @@ internal static class CodecAssert
             Assert.Fail($"{path}: {type.Name} has no public properties to compare.");
         foreach (var property in properties)
             Compare(property.GetValue(expected), property.GetValue(actual), $"{path}.{property.Name}");
+    }
+
+    private static byte[] Contents(IRawPayload payload)
+    {
+        var bytes = new byte[payload.Length];
+        payload.CopyTo(0, bytes);
+        return bytes;
+    }
+
+    private static void CompareBytes(byte[] expected, byte[] actual, string path)
+    {
+        if (!expected.AsSpan().SequenceEqual(actual))
+            Assert.Fail($"{path}: expected bytes {Convert.ToHexString(expected)}, got {Convert.ToHexString(actual)}.");
     }
 
     private static string Describe(object? value) => value switch

@@ -53,4 +53,35 @@ public class CodecAssertTests
         var backward = new SaslHandshakeResponse { Mechanisms = ["SCRAM-SHA-256", "PLAIN"] };
         Assert.ThrowsAny<XunitException>(() => CodecAssert.Equal(forward, backward));
     }
+
+    [Fact]
+    public void Byte_fields_compare_by_content_not_by_buffer()
+    {
+        var one = new ProduceRequest { Topics = [new() { Name = "t", Partitions = [new() { Records = new byte[] { 1, 2, 3 } }] }] };
+        var same = new ProduceRequest { Topics = [new() { Name = "t", Partitions = [new() { Records = new byte[] { 1, 2, 3 } }] }] };
+        var other = new ProduceRequest { Topics = [new() { Name = "t", Partitions = [new() { Records = new byte[] { 1, 2, 4 } }] }] };
+        var none = new ProduceRequest { Topics = [new() { Name = "t", Partitions = [new() { Records = null }] }] };
+        CodecAssert.Equal(one, same);
+        var failure = Assert.ThrowsAny<XunitException>(() => CodecAssert.Equal(one, other));
+        Assert.Contains("Topics[0].Partitions[0].Records", failure.Message);
+        Assert.ThrowsAny<XunitException>(() => CodecAssert.Equal(one, none));
+    }
+
+    [Fact]
+    public void Payloads_compare_by_content_whatever_their_kind()
+    {
+        static FetchResponse With(IRawPayload? records) =>
+            new() { Topics = [new() { Topic = "t", Partitions = [new() { Records = records }] }] };
+        CodecAssert.Equal(With(new MemoryPayload(new byte[] { 1, 2 })), With(new ChunkPayload([1, 2])));
+        Assert.ThrowsAny<XunitException>(() => CodecAssert.Equal(With(new MemoryPayload(new byte[] { 1, 2 })), With(new MemoryPayload(new byte[] { 2, 1 }))));
+        Assert.ThrowsAny<XunitException>(() => CodecAssert.Equal(With(new MemoryPayload(new byte[] { 1 })), With(new MemoryPayload(new byte[] { 1, 0 }))));
+        Assert.ThrowsAny<XunitException>(() => CodecAssert.Equal(With(new MemoryPayload(Array.Empty<byte>())), With(null)));
+    }
+
+    private sealed class ChunkPayload(byte[] bytes) : IRawPayload
+    {
+        public int Length => bytes.Length;
+
+        public void CopyTo(int offset, Span<byte> destination) => bytes.AsSpan(offset, destination.Length).CopyTo(destination);
+    }
 }
