@@ -3,11 +3,15 @@ using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
 
+// beltline-bench suite <markdown> <reps> <name>=<bootstrap>...  runs produce+consume per target, size and repetition in child
+//                                                               processes, adds librdkafka's mock as target "librdkafka mock",
+//                                                               and writes the medians into <markdown> between the markers
 // beltline-bench mock                          starts librdkafka's in-memory mock cluster, prints its bootstrap, lives until stdin closes
 // beltline-bench produce <bootstrap> <topic> <messageBytes> <count>   acks=all producer; prints one JSON result line
 // beltline-bench consume <bootstrap> <topic>                          reads partition 0 from its low to its high watermark; prints one JSON result line
 return args switch
 {
+    ["suite", var markdown, var reps, .. var targets] => Suite.Run(markdown, Int(reps), targets),
     ["mock"] => RunMock(),
     ["produce", var bootstrap, var topic, var size, var count] => Produce(bootstrap, topic, Int(size), Int(count)),
     ["consume", var bootstrap, var topic] => Consume(bootstrap, topic),

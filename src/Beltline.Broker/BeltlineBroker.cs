@@ -126,10 +126,18 @@ public sealed class BeltlineBroker : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        // A request frame is buffered whole before it is parsed, so the socket's input pipe must be allowed to hold
+        // the largest frame we accept; at the default (1 MB) it would stop reading mid-frame and never finish.
+        builder.WebHost.UseSockets(sockets =>
+        {
+            sockets.MaxReadBufferSize = _options.MaxFrameBytes + 65536L;
+            // Kafka connections are few and busy: read straight away rather than poll with a zero-byte read first.
+            sockets.WaitForDataBeforeAllocatingBuffer = false;
+            sockets.UnsafePreferInlineScheduling = true;
+        });
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            // A request frame is buffered whole before it is parsed; let the pipe hold the largest one we accept.
-            kestrel.Limits.MaxRequestBufferSize = _options.MaxFrameBytes + 65536L;
             foreach (var listener in _options.Listeners)
             {
                 kestrel.Listen(address, listener.Port, listen =>

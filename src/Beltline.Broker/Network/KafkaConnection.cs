@@ -57,9 +57,12 @@ internal sealed class KafkaConnection(
 
     private async Task ReadRequestsAsync(PipeReader input, ChannelWriter<PendingResponse> pending, CancellationToken aborted)
     {
+        // Bytes the next frame needs: waiting for all of them at once (rather than waking per network read)
+        // keeps a 1 MB produce request from costing hundreds of wake-ups.
+        var needed = 0;
         while (true)
         {
-            var result = await input.ReadAsync(aborted);
+            var result = needed > 0 ? await input.ReadAtLeastAsync(needed, aborted) : await input.ReadAsync(aborted);
             var buffer = result.Buffer;
             try
             {
@@ -67,7 +70,10 @@ internal sealed class KafkaConnection(
                 {
                     var status = FrameParser.TryReadFrame(ref buffer, maxFrameBytes, out var body, out var size);
                     if (status == FrameStatus.Incomplete)
+                    {
+                        needed = buffer.Length < FrameParser.SizePrefixLength ? 0 : FrameParser.SizePrefixLength + size;
                         break;
+                    }
                     if (status != FrameStatus.Complete)
                     {
                         RejectConnection(status == FrameStatus.TooLarge
@@ -88,7 +94,11 @@ internal sealed class KafkaConnection(
             }
             finally
             {
-                input.AdvanceTo(buffer.Start, buffer.End);
+                // Marking bytes examined would make ReadAtLeastAsync count only bytes arriving after them.
+                if (needed > 0)
+                    input.AdvanceTo(buffer.Start);
+                else
+                    input.AdvanceTo(buffer.Start, buffer.End);
             }
         }
     }
