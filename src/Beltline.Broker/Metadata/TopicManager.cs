@@ -112,25 +112,26 @@ internal sealed class TopicManager : IDisposable
             return (new TopicError(ErrorCode.InvalidTopicException, invalidName), null);
         if (name == "__cluster_metadata")
             return (new TopicError(ErrorCode.InvalidTopicException, "The name __cluster_metadata is reserved for the metadata log."), null);
-        if (partitions == -1)
-            partitions = _options.DefaultPartitions;
-        if (partitions < 1)
-            return (new TopicError(ErrorCode.InvalidPartitions, "Number of partitions must be larger than 0."), null);
-        if (partitions > MaxPartitionsPerTopic)
-            return (new TopicError(ErrorCode.InvalidPartitions, $"Number of partitions must not exceed {MaxPartitionsPerTopic}."), null);
-        if (replicationFactor is not (-1 or 1))
-            return (new TopicError(ErrorCode.InvalidReplicationFactor,
-                replicationFactor < 1 ? "Replication factor must be larger than 0." : $"Unable to replicate the partition {replicationFactor} time(s): The target replication factor of {replicationFactor} cannot be reached because only 1 broker(s) are registered."), null);
-        if (TopicConfigs.ValidateAll(configs) is { } invalidConfig)
-            return (new TopicError(ErrorCode.InvalidConfig, invalidConfig), null);
         lock (_lock)
         {
+            // As Kafka's controller: existence and collisions are checked before partitions, replication and configs.
             if (_store.TryGetTopic(name, out _))
                 return (new TopicError(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists."), null);
             var normalized = name.Replace('.', '_');
             var collision = _store.Topics.FirstOrDefault(t => t.Name.Replace('.', '_') == normalized);
             if (collision is not null)
                 return (new TopicError(ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic: {collision.Name}"), null);
+            if (partitions == -1)
+                partitions = _options.DefaultPartitions;
+            if (partitions < 1)
+                return (new TopicError(ErrorCode.InvalidPartitions, "Number of partitions must be larger than 0."), null);
+            if (partitions > MaxPartitionsPerTopic)
+                return (new TopicError(ErrorCode.InvalidPartitions, $"Number of partitions must not exceed {MaxPartitionsPerTopic}."), null);
+            if (replicationFactor is not (-1 or 1))
+                return (new TopicError(ErrorCode.InvalidReplicationFactor,
+                    replicationFactor < 1 ? "Replication factor must be larger than 0." : $"Unable to replicate the partition {replicationFactor} time(s): The target replication factor of {replicationFactor} cannot be reached because only 1 broker(s) are registered."), null);
+            if (TopicConfigs.ValidateAll(configs) is { } invalidConfig)
+                return (new TopicError(ErrorCode.InvalidConfig, invalidConfig), null);
             var topic = new TopicInfo(name, KafkaUuid.NewRandom(), partitions, configs.ToDictionary(c => c.Key, c => c.Value!));
             if (validateOnly)
                 return (TopicError.None, topic);

@@ -74,16 +74,22 @@ internal sealed class LogSegment
     /// </summary>
     public static LogSegment Open(string directory, long baseOffset, bool recover, int indexIntervalBytes, out long truncatedBytes)
     {
+        // Missing index files would be created empty and pass as valid: rebuild them instead.
+        var basePath = Path.Combine(directory, FileName(baseOffset));
+        var indexesExist = File.Exists(basePath + ".index") && File.Exists(basePath + ".timeindex");
         var segment = new LogSegment(directory, baseOffset);
         segment.CreatedAtMs = new DateTimeOffset(File.GetLastWriteTimeUtc(segment._basePath + ".log")).ToUnixTimeMilliseconds();
         var fileSize = RandomAccess.GetLength(segment._log);
         truncatedBytes = 0;
-        if (!recover && segment._offsetIndex.TryLoad(fileSize))
+        if (!recover && indexesExist && segment._offsetIndex.TryLoad(fileSize))
         {
             // Trust the indexes up to their last entry, then walk the few batches after it for the tail state.
+            // Time entries are written with offset entries, so offset entries without any time entry mean a
+            // damaged time index (the max timestamp would come from the tail alone).
             var start = segment._offsetIndex.Count == 0 ? 0 : segment._offsetIndex.Last.Position;
             if (segment.ScanFrom(start, fileSize, validate: false, indexIntervalBytes: -1, out var end) && end == fileSize
-                && segment._timeIndex.TryLoad(segment.NextOffset - baseOffset))
+                && segment._timeIndex.TryLoad(segment.NextOffset - baseOffset)
+                && (segment._timeIndex.Count > 0 || segment._offsetIndex.Count == 0 || segment.MaxTimestamp < 0))
             {
                 segment.LoadTimestampsFromIndex();
                 segment._size = fileSize;
@@ -95,6 +101,7 @@ internal sealed class LogSegment
         segment._timeIndex.Clear();
         segment.NextOffset = baseOffset;
         segment.MaxTimestamp = segment.BatchOfMaxTimestamp = segment.FirstBatchTimestamp = -1;
+        segment._bytesSinceIndexEntry = 0;
         segment.ScanFrom(0, fileSize, validate: true, indexIntervalBytes, out var validEnd);
         if (validEnd < fileSize)
         {
@@ -109,8 +116,9 @@ internal sealed class LogSegment
     {
         if (_timeIndex.Count == 0)
             return;
+        // On a tie the index holds the earlier batch: the first record with the max timestamp is what counts.
         var (timestamp, relativeOffset) = _timeIndex.Last;
-        if (timestamp > MaxTimestamp)
+        if (timestamp >= MaxTimestamp)
         {
             MaxTimestamp = timestamp;
             BatchOfMaxTimestamp = BaseOffset + relativeOffset;

@@ -126,6 +126,7 @@ internal sealed class PartitionLog
             var next = baseOffset;
             var span = batches.Span;
             var records = 0;
+            var maxTimestamp = -1L;
             for (var position = 0; position < span.Length;)
             {
                 var batchSpan = span[position..];
@@ -134,11 +135,12 @@ internal sealed class PartitionLog
                 RecordBatchHeader.SetPartitionLeaderEpoch(batchSpan, 0);
                 if (config.LogAppendTime)
                     RecordBatchHeader.SetLogAppendTime(batchSpan[..(int)header.TotalSize], nowMs);
+                maxTimestamp = Math.Max(maxTimestamp, config.LogAppendTime ? nowMs : header.MaxTimestamp);
                 next += header.LastOffsetDelta + 1;
                 records += header.RecordCount;
                 position += (int)header.TotalSize;
             }
-            var active = RollIfDue(batches.Length, next - 1, nowMs, config);
+            var active = RollIfDue(batches.Length, next - 1, maxTimestamp, nowMs, config);
             active.Append(span, config.IndexIntervalBytes);
             Volatile.Write(ref _logEndOffset, next);
             _unflushedMessages += next - baseOffset;
@@ -152,14 +154,17 @@ internal sealed class PartitionLog
         return result;
     }
 
-    private LogSegment RollIfDue(int bytes, long lastOffset, long nowMs, LogConfig config)
+    private LogSegment RollIfDue(int bytes, long lastOffset, long maxTimestamp, long nowMs, LogConfig config)
     {
         var active = _segments[^1];
         if (active.Size == 0)
             return active;
-        var rollingBase = active.FirstBatchTimestamp >= 0 ? active.FirstBatchTimestamp : active.CreatedAtMs;
+        // As Kafka's timeWaitedForRoll: the new records' max timestamp against the first batch's, or, when the
+        // segment has no timestamps, the clock against its creation. (Clock against record time would roll a
+        // segment on every append of back-dated records.)
+        var waited = active.FirstBatchTimestamp >= 0 ? maxTimestamp - active.FirstBatchTimestamp : nowMs - active.CreatedAtMs;
         var full = active.Size + bytes > config.SegmentBytes;
-        var aged = nowMs - rollingBase > config.SegmentMs;
+        var aged = waited > config.SegmentMs;
         var offsetOverflow = lastOffset - active.BaseOffset > int.MaxValue;
         return full || aged || offsetOverflow ? Roll() : active;
     }
@@ -171,7 +176,14 @@ internal sealed class PartitionLog
         old.Seal();
         var segment = LogSegment.Create(Directory, _logEndOffset);
         Volatile.Write(ref _segments, [.. _segments, segment]);
-        _ = Task.Run(old.Flush);
+        // Retention or Close may close the old segment before this runs: flush only while holding a reference.
+        _ = Task.Run(() =>
+        {
+            if (!old.TryAcquire())
+                return;
+            try { old.Flush(); }
+            finally { old.Release(); }
+        });
         _logger.LogDebug("Rolled {Topic}-{Partition} to segment {BaseOffset}", Topic, Partition, segment.BaseOffset);
         return segment;
     }

@@ -1,0 +1,166 @@
+using Beltline.Broker.Storage;
+using Beltline.Protocol;
+using Beltline.Protocol.Records;
+using static Beltline.Broker.Tests.Storage.Logs;
+
+namespace Beltline.Broker.Tests.Storage;
+
+/// <summary>Three batches of three records (offsets 0-2, 3-5, 6-8), all the same size.</summary>
+public sealed class PartitionLogReadTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly PartitionLog _log;
+    private readonly int _batchSize;
+
+    public PartitionLogReadTests()
+    {
+        _log = Create(_dir);
+        _batchSize = Records(3).Length;
+        for (var i = 0; i < 3; i++)
+            _log.AppendCopy(Records(3, 1_000 + i));
+    }
+
+    public void Dispose()
+    {
+        _log.Close(deleteFiles: false);
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public void Read_from_offset_zero_returns_every_batch()
+    {
+        var result = _log.Read(0, int.MaxValue, minOneBatch: true);
+        Assert.Equal(ErrorCode.None, result.Error);
+        Assert.Equal(9, result.HighWatermark);
+        Assert.Equal(0, result.LogStartOffset);
+        using var slice = result.Records!;
+        Assert.Equal(3 * _batchSize, slice.Length);
+        var batches = RecordBatch.ReadAll(slice.ToBytes()).ToList();
+        Assert.Equal([0L, 3, 6], batches.Select(b => b.Header.BaseOffset));
+        Assert.All(batches, b => Assert.True(b.IsCrcValid));
+    }
+
+    [Theory]
+    [InlineData(4, 3)]
+    [InlineData(5, 3)]
+    [InlineData(6, 6)]
+    [InlineData(8, 6)]
+    public void Read_from_inside_a_batch_returns_the_whole_batch_holding_the_offset(long offset, long expectedBase)
+    {
+        var batches = _log.ReadBatches(offset);
+        Assert.Equal(expectedBase, batches[0].Header.BaseOffset);
+        Assert.Equal(8, batches[^1].Header.LastOffset);
+    }
+
+    [Fact]
+    public void Read_at_log_end_is_empty_without_error()
+    {
+        var result = _log.Read(9, int.MaxValue, minOneBatch: true);
+        Assert.Equal(ErrorCode.None, result.Error);
+        Assert.Null(result.Records);
+        Assert.Equal(9, result.HighWatermark);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(1_000)]
+    [InlineData(-1)]
+    public void Read_past_end_or_below_zero_is_offset_out_of_range(long offset)
+    {
+        var result = _log.Read(offset, int.MaxValue, minOneBatch: true);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, result.Error);
+        Assert.Null(result.Records);
+        Assert.Equal(9, result.HighWatermark);
+    }
+
+    [Fact]
+    public void Read_below_log_start_is_offset_out_of_range()
+    {
+        _log.DeleteRecordsBefore(4);
+        var below = _log.Read(3, int.MaxValue, minOneBatch: true);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, below.Error);
+        Assert.Equal(4, below.LogStartOffset);
+
+        var atStart = _log.Read(4, int.MaxValue, minOneBatch: true);
+        Assert.Equal(ErrorCode.None, atStart.Error);
+        Assert.Equal(4, atStart.LogStartOffset);
+        atStart.Records!.Dispose();
+    }
+
+    [Fact]
+    public void MaxBytes_cuts_the_response_after_that_many_bytes()
+    {
+        var result = _log.Read(0, _batchSize + 10, minOneBatch: true);
+        using var slice = result.Records!;
+        Assert.Equal(_batchSize + 10, slice.Length);
+        var bytes = slice.ToBytes();
+        Assert.Equal([0L], RecordBatch.ReadAll(bytes).Select(b => b.Header.BaseOffset));
+        // The cut tail is the start of the next batch.
+        Assert.Equal(3, RecordBatchHeader.Read(ReadAllBytes()[_batchSize..]).BaseOffset);
+        Assert.Equal(ReadAllBytes()[..(_batchSize + 10)], bytes);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(60)]
+    public void MinOneBatch_returns_the_first_batch_whole_even_when_larger_than_maxBytes(int maxBytes)
+    {
+        var result = _log.Read(4, maxBytes, minOneBatch: true);
+        using var slice = result.Records!;
+        Assert.Equal(_batchSize, slice.Length);
+        Assert.Equal(3, RecordBatch.Read(slice.ToBytes()).Header.BaseOffset);
+    }
+
+    [Fact]
+    public void Without_minOneBatch_maxBytes_zero_returns_nothing()
+    {
+        var result = _log.Read(0, 0, minOneBatch: false);
+        Assert.Equal(ErrorCode.None, result.Error);
+        Assert.Null(result.Records);
+        Assert.Equal(9, result.HighWatermark);
+    }
+
+    [Fact]
+    public void Without_minOneBatch_a_small_maxBytes_returns_only_a_partial_batch()
+    {
+        var result = _log.Read(0, 20, minOneBatch: false);
+        using var slice = result.Records!;
+        Assert.Equal(20, slice.Length);
+        Assert.Empty(RecordBatch.ReadAll(slice.ToBytes()));
+    }
+
+    [Fact]
+    public void Reads_cross_segment_boundaries()
+    {
+        using var dir = new TempDirectory();
+        // Two batches per segment.
+        var log = Create(dir, new LogConfig { SegmentBytes = 2 * _batchSize });
+        try
+        {
+            for (var i = 0; i < 7; i++)
+                log.AppendCopy(Records(3, 1_000 + i));
+            Assert.Equal([0L, 6, 12, 18], SegmentFiles(log.Directory));
+
+            // A read stays within the segment holding the offset; the next starts in the following one.
+            Assert.Equal([3L], log.ReadBatches(4).Select(b => b.Header.BaseOffset));
+            Assert.Equal([6L, 9], log.ReadBatches(6).Select(b => b.Header.BaseOffset));
+            Assert.Equal([12L, 15], log.ReadBatches(14).Select(b => b.Header.BaseOffset));
+            Assert.Equal([18L], log.ReadBatches(20).Select(b => b.Header.BaseOffset));
+
+            var records = log.ReadAllRecords(0);
+            Assert.Equal(Enumerable.Range(0, 21).Select(i => (long)i), records.Select(r => r.Offset));
+            Assert.Equal(Enumerable.Range(0, 21).Select(i => 1_000L + (i / 3)), records.Select(r => r.Timestamp));
+        }
+        finally
+        {
+            log.Close(deleteFiles: false);
+        }
+    }
+
+    private byte[] ReadAllBytes()
+    {
+        using var slice = _log.Read(0, int.MaxValue, true).Records!;
+        return slice.ToBytes();
+    }
+}

@@ -1,0 +1,340 @@
+using Beltline.Broker.Storage;
+using Beltline.Protocol;
+using Beltline.Protocol.Records;
+using static Beltline.Broker.Tests.Storage.Logs;
+
+namespace Beltline.Broker.Tests.Storage;
+
+/// <summary>
+/// Nine batches of two records, five per segment: segment 0 (offsets 0-9) and the active segment 10 (10-17).
+/// Every batch but a segment's first has an index entry. The largest timestamps sit in each segment's first
+/// batch, so a max timestamp taken from the tail alone would be wrong.
+/// </summary>
+public sealed class RecoveryTests : IDisposable
+{
+    private static readonly int BatchSize = Build(0, 0, 1).Length;
+    private static readonly LogConfig Config = new() { IndexIntervalBytes = 0, SegmentBytes = 5 * BatchSize };
+
+    private readonly TempDirectory _dir = new();
+    private readonly List<PartitionLog> _open = [];
+    private readonly List<(long Offset, long Timestamp, string Value)> _records = [];
+    private readonly List<long> _batchBases = [];
+
+    public void Dispose()
+    {
+        foreach (var log in _open)
+            log.Close(deleteFiles: false);
+        _dir.Dispose();
+    }
+
+    private PartitionLog Track(PartitionLog log)
+    {
+        _open.Add(log);
+        return log;
+    }
+
+    private void Release(PartitionLog log)
+    {
+        _open.Remove(log);
+        log.Close(deleteFiles: false);
+    }
+
+    private PartitionLog CreateLog()
+    {
+        var log = Track(Create(_dir, Config));
+        for (var i = 0; i < 9; i++)
+        {
+            long first = i switch { 0 => 80_000, 5 => 90_000, _ => 1_000 + (10 * i) };
+            Append(log, first, first + 1);
+        }
+        Assert.Equal([0L, 10], SegmentFiles(log.Directory));
+        return log;
+    }
+
+    private AppendResult Append(PartitionLog log, params long[] timestamps)
+    {
+        var result = log.AppendCopy(Build(log.LogEndOffset, timestamps));
+        _batchBases.Add(result.BaseOffset);
+        for (var j = 0; j < timestamps.Length; j++)
+            _records.Add((result.BaseOffset + j, timestamps[j], Value(result.BaseOffset + j)));
+        return result;
+    }
+
+    /// <summary>Values of one width, so that every two-record batch has the same size.</summary>
+    private static string Value(long offset) => $"value-{offset:D4}";
+
+    private static byte[] Build(long baseOffset, params long[] timestamps)
+    {
+        var builder = new RecordBatchBuilder();
+        for (var j = 0; j < timestamps.Length; j++)
+            builder.Add(Utf8("k"), Utf8(Value(baseOffset + j)), timestamps[j]);
+        return builder.Build();
+    }
+
+    /// <summary>Forgets what the test expects from <paramref name="endOffset"/> on (it was cut).</summary>
+    private void ExpectEndAt(long endOffset)
+    {
+        _records.RemoveAll(r => r.Offset >= endOffset);
+        _batchBases.RemoveAll(b => b >= endOffset);
+    }
+
+    private void AssertContent(PartitionLog log)
+    {
+        var end = _records.Count == 0 ? 0 : _records[^1].Offset + 1;
+        Assert.Equal(end, log.LogEndOffset);
+        var records = log.ReadAllRecords(0);
+        Assert.Equal(_records.Select(r => r.Offset), records.Select(r => r.Offset));
+        Assert.Equal(_records.Select(r => r.Timestamp), records.Select(r => r.Timestamp));
+        Assert.Equal(_records.Select(r => r.Value), records.Select(r => System.Text.Encoding.UTF8.GetString(r.Value!.Value.Span)));
+        SegmentRollTests.AssertEveryOffsetReadsItsBatch(log, _batchBases.Select(b => (b, 0)).ToList());
+
+        var max = _records.Max(r => r.Timestamp);
+        Assert.Equal(_records.Where(r => r.Timestamp == max).Select(r => (r.Offset, r.Timestamp)).First(), log.FindMaxTimestamp());
+        foreach (var t in new long[] { 0, 1_015, 1_041, 1_081, 80_001, 85_000, 90_001 })
+        {
+            var hit = _records.FindIndex(r => r.Timestamp >= t);
+            (long, long)? expected = hit < 0 ? null : (_records[hit].Offset, _records[hit].Timestamp);
+            Assert.Equal(expected, log.FindOffsetForTimestamp(t));
+        }
+    }
+
+    private static string ActiveLogFile(string directory) => SegmentPath(directory, 10, ".log");
+
+    private static void Truncate(string path, int bytes)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+        file.SetLength(file.Length - bytes);
+    }
+
+    private static void FlipByte(string path, long position)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        file.Position = position;
+        var b = file.ReadByte();
+        file.Position = position;
+        file.WriteByte((byte)(b ^ 0x40));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(30)] // inside the records
+    [InlineData(60)] // inside the header
+    public void Unclean_open_cuts_a_truncated_tail_to_the_last_whole_batch(int bytes)
+    {
+        var log = CreateLog();
+        var image = CrashImage(log, _dir);
+        var activeSize = new FileInfo(ActiveLogFile(image)).Length;
+        Truncate(ActiveLogFile(image), bytes);
+
+        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        ExpectEndAt(16);
+        Assert.Equal(16, recovered.LogEndOffset);
+        Assert.Equal(activeSize - BatchSize, new FileInfo(ActiveLogFile(image)).Length);
+        AssertContent(recovered);
+
+        Assert.Equal(16, Append(recovered, 95_000, 95_001).BaseOffset);
+        Assert.Equal(18, Append(recovered, 2_000).BaseOffset);
+        AssertContent(recovered);
+
+        Release(recovered);
+        AssertContent(Track(Open(image, Config, cleanShutdown: true)));
+    }
+
+    public static TheoryData<string, byte[]> Garbage => new()
+    {
+        { "zeros", new byte[100] },
+        { "ones", Enumerable.Repeat((byte)0xFF, 100).ToArray() },
+        { "random", RandomBytes(300) },
+        { "short", [0, 0, 0, 0, 0, 0, 0, 17, 0, 0] },
+        // A whole, CRC-valid batch whose offsets go backwards: the scan must not take it.
+        { "stale batch", Batch(5, 6) },
+    };
+
+    private static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        new Random(7).NextBytes(bytes);
+        return bytes;
+    }
+
+    [Theory]
+    [MemberData(nameof(Garbage))]
+    public void Unclean_open_cuts_garbage_after_the_last_batch(string name, byte[] garbage)
+    {
+        var log = CreateLog();
+        var image = CrashImage(log, _dir);
+        var activeSize = new FileInfo(ActiveLogFile(image)).Length;
+        using (var file = new FileStream(ActiveLogFile(image), FileMode.Append))
+            file.Write(garbage);
+
+        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        Assert.True(activeSize == new FileInfo(ActiveLogFile(image)).Length, name);
+        AssertContent(recovered);
+        Assert.Equal(18, Append(recovered, 3_000).BaseOffset);
+        AssertContent(recovered);
+    }
+
+    [Theory]
+    [InlineData(RecordBatchHeader.AttributesPosition)]
+    [InlineData(RecordBatchHeader.MaxTimestampPosition + 7)]
+    [InlineData(RecordBatchHeader.HeaderSize + 3)]
+    [InlineData(-1)] // the last byte
+    public void Unclean_open_cuts_a_last_batch_whose_crc_fails(int positionInBatch)
+    {
+        var log = CreateLog();
+        var image = CrashImage(log, _dir);
+        var activeSize = new FileInfo(ActiveLogFile(image)).Length;
+        var lastBatch = activeSize - BatchSize;
+        FlipByte(ActiveLogFile(image), positionInBatch < 0 ? activeSize - 1 : lastBatch + positionInBatch);
+
+        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        ExpectEndAt(16);
+        Assert.Equal(lastBatch, new FileInfo(ActiveLogFile(image)).Length);
+        AssertContent(recovered);
+        Assert.Equal(16, Append(recovered, 4_000, 4_001, 4_002).BaseOffset);
+        AssertContent(recovered);
+    }
+
+    [Fact]
+    public void Unclean_open_cuts_everything_from_a_corrupt_batch_in_the_middle()
+    {
+        var log = CreateLog();
+        var image = CrashImage(log, _dir);
+        // Batch 12-13 is the active segment's second.
+        FlipByte(ActiveLogFile(image), BatchSize + RecordBatchHeader.HeaderSize + 2);
+
+        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        ExpectEndAt(12);
+        Assert.Equal(BatchSize, new FileInfo(ActiveLogFile(image)).Length);
+        AssertContent(recovered);
+        Assert.Equal(12, Append(recovered, 5_000).BaseOffset);
+        AssertContent(recovered);
+    }
+
+    [Fact]
+    public void Unclean_open_of_an_intact_log_keeps_everything()
+    {
+        var log = CreateLog();
+        var image = CrashImage(log, _dir);
+        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        AssertContent(recovered);
+        Assert.Equal(18, Append(recovered, 6_000).BaseOffset);
+    }
+
+    [Fact]
+    public void Unclean_open_of_a_wholly_torn_active_segment_ends_at_its_base_offset()
+    {
+        var log = CreateLog();
+        var image = CrashImage(log, _dir);
+        Truncate(ActiveLogFile(image), (int)new FileInfo(ActiveLogFile(image)).Length - 20);
+
+        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        ExpectEndAt(10);
+        Assert.Equal(0, new FileInfo(ActiveLogFile(image)).Length);
+        AssertContent(recovered);
+        Assert.Equal(10, Append(recovered, 7_000).BaseOffset);
+        AssertContent(recovered);
+    }
+
+    [Fact]
+    public void Clean_reopen_keeps_everything_and_loads_the_indexes()
+    {
+        var log = CreateLog();
+        var directory = log.Directory;
+        Release(log);
+        var indexes = IndexFiles(directory);
+
+        var reopened = Track(Open(directory, Config, cleanShutdown: true));
+        AssertContent(reopened);
+        Assert.Equal(indexes, IndexFiles(directory));
+        Assert.Equal(18, Append(reopened, 8_000).BaseOffset);
+        Assert.Equal(2, reopened.SegmentCount);
+        AssertContent(reopened);
+
+        Release(reopened);
+        AssertContent(Track(Open(directory, Config, cleanShutdown: true)));
+    }
+
+    [Fact]
+    public void Clean_reopen_does_not_rescan_the_log_but_unclean_reopen_does()
+    {
+        var log = CreateLog();
+        var directory = log.Directory;
+        Release(log);
+        // Damage a batch in the middle of the active segment, behind the indexes' back.
+        FlipByte(ActiveLogFile(directory), BatchSize + RecordBatchHeader.HeaderSize + 2);
+
+        // A clean open trusts the indexes and does not CRC-check the log: nothing is cut.
+        var clean = Track(Open(directory, Config, cleanShutdown: true));
+        Assert.Equal(18, clean.LogEndOffset);
+        Assert.Equal(4 * BatchSize, new FileInfo(ActiveLogFile(directory)).Length);
+        Release(clean);
+
+        var recovered = Track(Open(directory, Config, cleanShutdown: false));
+        Assert.Equal(12, recovered.LogEndOffset);
+        Assert.Equal(BatchSize, new FileInfo(ActiveLogFile(directory)).Length);
+    }
+
+    public static TheoryData<string, string, byte[]?> IndexDamage => new()
+    {
+        { "index garbage", ".index", [1, 2, 3, 4, 5, 6, 7] },
+        { "index entries out of order", ".index", Enumerable.Repeat((byte)0xFF, 16).ToArray() },
+        { "index entries past the log", ".index", [0, 0, 0, 1, 0x7F, 0, 0, 0] },
+        { "index missing", ".index", null },
+        { "timeindex garbage", ".timeindex", [1, 2, 3, 4, 5] },
+        { "timeindex emptied", ".timeindex", [] },
+        { "timeindex missing", ".timeindex", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(IndexDamage))]
+    public void Damaged_or_missing_index_files_are_rebuilt(string name, string extension, byte[]? content)
+    {
+        var log = CreateLog();
+        var directory = log.Directory;
+        Release(log);
+        var offsetIndexes = IndexFiles(directory).Where(f => f.Key.EndsWith(".index", StringComparison.Ordinal)).ToList();
+
+        foreach (var baseOffset in new long[] { 0, 10 })
+        {
+            var path = SegmentPath(directory, baseOffset, extension);
+            if (content is null)
+                File.Delete(path);
+            else
+                File.WriteAllBytes(path, content);
+        }
+
+        var reopened = Track(Open(directory, Config, cleanShutdown: true));
+        AssertContent(reopened);
+        Assert.True(offsetIndexes.SequenceEqual(IndexFiles(directory).Where(f => f.Key.EndsWith(".index", StringComparison.Ordinal))), name);
+
+        Assert.Equal(18, Append(reopened, 9_000).BaseOffset);
+        AssertContent(reopened);
+        Release(reopened);
+        AssertContent(Track(Open(directory, Config, cleanShutdown: true)));
+    }
+
+    [Fact]
+    public void An_emptied_offset_index_only_costs_lookups_a_scan_from_the_segment_start()
+    {
+        var log = CreateLog();
+        var directory = log.Directory;
+        Release(log);
+        File.WriteAllBytes(SegmentPath(directory, 0, ".index"), []);
+        File.WriteAllBytes(SegmentPath(directory, 10, ".index"), []);
+
+        var reopened = Track(Open(directory, Config, cleanShutdown: true));
+        AssertContent(reopened);
+        Assert.Equal(18, Append(reopened, 9_000).BaseOffset);
+        AssertContent(reopened);
+    }
+
+    /// <summary>Index file name to its bytes, in name order.</summary>
+    private static List<KeyValuePair<string, string>> IndexFiles(string directory) =>
+        Directory.EnumerateFiles(directory)
+            .Where(f => f.EndsWith(".index", StringComparison.Ordinal) || f.EndsWith(".timeindex", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(f => KeyValuePair.Create(Path.GetFileName(f), Convert.ToHexString(SegmentRollTests.ReadShared(f))))
+            .ToList();
+}
