@@ -73,8 +73,8 @@ internal sealed class TopicManager : IDisposable
                 var directory = Path.Combine(_options.DataDir, PartitionLog.DirectoryName(topic.Name, p));
                 known.Add(Path.GetFullPath(directory));
                 logs[p] = Directory.Exists(directory) && PartitionLog.ReadTopicId(directory) == topic.Id
-                    ? PartitionLog.Open(directory, topic.Name, p, config, cleanShutdown, LogLogger)
-                    : PartitionLog.Create(_options.DataDir, topic.Name, p, topic.Id, config, LogLogger);
+                    ? PartitionLog.Open(directory, topic.Name, p, config, cleanShutdown, LogLogger, _options.DirectIo)
+                    : PartitionLog.Create(_options.DataDir, topic.Name, p, topic.Id, config, LogLogger, _options.DirectIo);
             }
             lock (_lock) _logs[topic.Id] = logs;
         }
@@ -139,7 +139,7 @@ internal sealed class TopicManager : IDisposable
             var config = BuildLogConfig(topic);
             var logs = new PartitionLog[partitions];
             for (var p = 0; p < partitions; p++)
-                logs[p] = PartitionLog.Create(_options.DataDir, name, p, topic.Id, config, LogLogger);
+                logs[p] = PartitionLog.Create(_options.DataDir, name, p, topic.Id, config, LogLogger, _options.DirectIo);
             _logs[topic.Id] = logs;
             _logger.LogInformation("Created topic {Topic} ({TopicId}) with {Partitions} partition(s)", name, topic.Id, partitions);
             return (TopicError.None, topic);
@@ -193,7 +193,7 @@ internal sealed class TopicManager : IDisposable
             var grown = new PartitionLog[newTotal];
             logs.CopyTo(grown, 0);
             for (var p = logs.Length; p < newTotal; p++)
-                grown[p] = PartitionLog.Create(_options.DataDir, name, p, topic.Id, config, LogLogger);
+                grown[p] = PartitionLog.Create(_options.DataDir, name, p, topic.Id, config, LogLogger, _options.DirectIo);
             _logs[topic.Id] = grown;
             _logger.LogInformation("Topic {Topic} now has {Partitions} partitions", name, newTotal);
             return TopicError.None;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Beltline.Protocol;
 using Beltline.Protocol.Records;
-using Microsoft.Win32.SafeHandles;
 
 namespace Beltline.Broker.Storage;
 
@@ -14,30 +13,32 @@ namespace Beltline.Broker.Storage;
 /// </summary>
 internal sealed class LogSegment
 {
-    private readonly SafeFileHandle _log;
+    private readonly SegmentFile _log;
     private readonly OffsetIndex _offsetIndex;
     private readonly TimeIndex _timeIndex;
     private readonly string _basePath;
-    private long _size;
     private int _bytesSinceIndexEntry;
     private int _references = 1;
     private bool _deleteWhenReleased;
 
-    private LogSegment(string directory, long baseOffset)
+    private LogSegment(string directory, long baseOffset, bool directIo)
     {
         BaseOffset = baseOffset;
         _basePath = Path.Combine(directory, FileName(baseOffset));
-        _log = File.OpenHandle(_basePath + ".log", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        _log = SegmentFile.Open(_basePath + ".log", directIo);
         _offsetIndex = new OffsetIndex(_basePath + ".index");
         _timeIndex = new TimeIndex(_basePath + ".timeindex");
         NextOffset = baseOffset;
         CreatedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     }
 
+    /// <summary>Bytes read at once when walking batch headers.</summary>
+    private const int HeaderWindow = 16 * 1024;
+
     public long BaseOffset { get; }
 
     /// <summary>Bytes of complete batches; readers never look past it.</summary>
-    public long Size => Volatile.Read(ref _size);
+    public long Size => _log.Length;
 
     /// <summary>Offset after the last record of this segment.</summary>
     public long NextOffset { get; private set; }
@@ -58,10 +59,10 @@ internal sealed class LogSegment
 
     public static string FileName(long baseOffset) => baseOffset.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static LogSegment Create(string directory, long baseOffset)
+    public static LogSegment Create(string directory, long baseOffset, bool directIo)
     {
-        var segment = new LogSegment(directory, baseOffset);
-        RandomAccess.SetLength(segment._log, 0);
+        var segment = new LogSegment(directory, baseOffset, directIo);
+        segment._log.SetLength(0);
         segment._offsetIndex.Clear();
         segment._timeIndex.Clear();
         return segment;
@@ -72,14 +73,14 @@ internal sealed class LogSegment
     /// segment whose indexes do not check out) every batch is read and CRC-checked, the file is cut at the first
     /// torn or corrupt batch and the indexes rebuilt. Returns the number of bytes cut.
     /// </summary>
-    public static LogSegment Open(string directory, long baseOffset, bool recover, int indexIntervalBytes, out long truncatedBytes)
+    public static LogSegment Open(string directory, long baseOffset, bool directIo, bool recover, int indexIntervalBytes, out long truncatedBytes)
     {
         // Missing index files would be created empty and pass as valid: rebuild them instead.
         var basePath = Path.Combine(directory, FileName(baseOffset));
         var indexesExist = File.Exists(basePath + ".index") && File.Exists(basePath + ".timeindex");
-        var segment = new LogSegment(directory, baseOffset);
+        var segment = new LogSegment(directory, baseOffset, directIo);
         segment.CreatedAtMs = new DateTimeOffset(File.GetLastWriteTimeUtc(segment._basePath + ".log")).ToUnixTimeMilliseconds();
-        var fileSize = RandomAccess.GetLength(segment._log);
+        var fileSize = segment._log.PhysicalLength;
         truncatedBytes = 0;
         if (!recover && indexesExist && segment._offsetIndex.TryLoad(fileSize))
         {
@@ -92,7 +93,6 @@ internal sealed class LogSegment
                 && (segment._timeIndex.Count > 0 || segment._offsetIndex.Count == 0 || segment.MaxTimestamp < 0))
             {
                 segment.LoadTimestampsFromIndex();
-                segment._size = fileSize;
                 segment.FirstBatchTimestamp = segment.ReadHeader(0)?.MaxTimestamp ?? -1;
                 return segment;
             }
@@ -105,11 +105,20 @@ internal sealed class LogSegment
         segment.ScanFrom(0, fileSize, validate: true, indexIntervalBytes, out var validEnd);
         if (validEnd < fileSize)
         {
-            RandomAccess.SetLength(segment._log, validEnd);
-            truncatedBytes = fileSize - validEnd;
+            // Zeros shorter than a block after the last batch are direct-I/O padding from a stop that had no time
+            // to trim it, not lost data.
+            truncatedBytes = segment.IsPadding(validEnd, fileSize) ? 0 : fileSize - validEnd;
+            segment._log.SetLength(validEnd);
         }
-        segment._size = validEnd;
         return segment;
+    }
+
+    private bool IsPadding(long start, long end)
+    {
+        if (!_log.Direct || end - start >= SegmentFile.BlockSize)
+            return false;
+        Span<byte> tail = stackalloc byte[(int)(end - start)];
+        return _log.Read(start, tail) == tail.Length && !tail.ContainsAnyExcept((byte)0);
     }
 
     private void LoadTimestampsFromIndex()
@@ -139,7 +148,7 @@ internal sealed class LogSegment
             while (position < fileSize)
             {
                 end = position;
-                if (fileSize - position < RecordBatchHeader.HeaderSize || RandomAccess.Read(_log, header, position) < RecordBatchHeader.HeaderSize)
+                if (fileSize - position < RecordBatchHeader.HeaderSize || _log.Read(position, header) < RecordBatchHeader.HeaderSize)
                     return false;
                 var batch = RecordBatchHeader.Read(header);
                 if (batch.Magic != 2 || batch.BatchLength < RecordBatchHeader.MinBatchLength
@@ -155,7 +164,7 @@ internal sealed class LogSegment
                         buffer = ArrayPool<byte>.Shared.Rent(size);
                     }
                     var bytes = buffer.AsSpan(0, size);
-                    if (RandomAccess.Read(_log, bytes, position) < bytes.Length || RecordBatchHeader.ComputeCrc(bytes) != batch.Crc)
+                    if (_log.Read(position, bytes) < bytes.Length || RecordBatchHeader.ComputeCrc(bytes) != batch.Crc)
                         return false;
                 }
                 Track(batch, (int)position, indexIntervalBytes);
@@ -198,8 +207,8 @@ internal sealed class LogSegment
     /// <summary>Appends whole batches whose offsets are already assigned. Caller holds the partition lock.</summary>
     public void Append(ReadOnlySpan<byte> batches, int indexIntervalBytes)
     {
-        var position = _size;
-        RandomAccess.Write(_log, batches, position);
+        var position = _log.Length;
+        _log.Append(batches);
         Dirty = true;
         for (var offset = 0; offset < batches.Length;)
         {
@@ -207,7 +216,6 @@ internal sealed class LogSegment
             Track(batch, (int)(position + offset), indexIntervalBytes);
             offset += (int)batch.TotalSize;
         }
-        Volatile.Write(ref _size, position + batches.Length);
     }
 
     /// <summary>
@@ -220,11 +228,21 @@ internal sealed class LogSegment
             return -1;
         var size = Size;
         long position = offset <= BaseOffset ? 0 : _offsetIndex.FloorPosition(offset - BaseOffset);
-        Span<byte> header = stackalloc byte[RecordBatchHeader.HeaderSize];
+        // Headers are read through a window: with direct I/O each read goes to the device, and a few KiB cost
+        // what one header does, so the walk from the index entry usually takes one read.
+        Span<byte> window = stackalloc byte[HeaderWindow];
+        long windowStart = -1;
+        var windowLength = 0;
         while (position + RecordBatchHeader.HeaderSize <= size)
         {
-            RandomAccess.Read(_log, header, position);
-            var batch = RecordBatchHeader.Read(header);
+            if (windowStart < 0 || position < windowStart || position + RecordBatchHeader.HeaderSize > windowStart + windowLength)
+            {
+                windowStart = position;
+                windowLength = _log.Read(position, window[..(int)Math.Min(HeaderWindow, size - position)]);
+                if (windowLength < RecordBatchHeader.HeaderSize)
+                    return -1;
+            }
+            var batch = RecordBatchHeader.Read(window[(int)(position - windowStart)..]);
             if (batch.LastOffset >= offset)
                 return position;
             position += batch.TotalSize;
@@ -238,21 +256,15 @@ internal sealed class LogSegment
         Span<byte> header = stackalloc byte[RecordBatchHeader.HeaderSize];
         if (position + RecordBatchHeader.HeaderSize > Size)
             return null;
-        RandomAccess.Read(_log, header, position);
+        _log.Read(position, header);
         return RecordBatchHeader.Read(header);
     }
 
     /// <summary>Copies <paramref name="destination"/>.Length bytes from <paramref name="position"/>.</summary>
     public void Read(long position, Span<byte> destination)
     {
-        while (destination.Length > 0)
-        {
-            var read = RandomAccess.Read(_log, destination, position);
-            if (read <= 0)
-                throw new IOException($"Segment {_basePath}.log ended at {position} while reading.");
-            destination = destination[read..];
-            position += read;
-        }
+        if (_log.Read(position, destination) < destination.Length)
+            throw new IOException($"Segment {_basePath}.log ended before {position + destination.Length} while reading.");
     }
 
     /// <summary>Relative offset of the batch to start a timestamp search from (-1: segment start).</summary>
@@ -272,7 +284,7 @@ internal sealed class LogSegment
     public void Flush()
     {
         Dirty = false;
-        RandomAccess.FlushToDisk(_log);
+        _log.Flush();
         _offsetIndex.Flush();
         _timeIndex.Flush();
     }
@@ -294,7 +306,7 @@ internal sealed class LogSegment
     {
         if (Interlocked.Decrement(ref _references) != 0)
             return;
-        _log.Dispose();
+        _log.Close(trim: !_deleteWhenReleased);
         _offsetIndex.Dispose();
         _timeIndex.Dispose();
         if (!_deleteWhenReleased)

@@ -22,6 +22,7 @@ internal sealed class PartitionLog
     private const string LogStartOffsetFile = "log-start-offset";
 
     private readonly Lock _lock = new();
+    private readonly bool _directIo;
     private readonly ILogger _logger;
     private LogSegment[] _segments;
     private long _logStartOffset;
@@ -31,8 +32,9 @@ internal sealed class PartitionLog
     private TaskCompletionSource? _appendWaiters;
     private volatile LogConfig _config;
 
-    private PartitionLog(string directory, string topic, int partition, LogConfig config, LogSegment[] segments, long logStartOffset, ILogger logger)
+    private PartitionLog(string directory, string topic, int partition, LogConfig config, LogSegment[] segments, long logStartOffset, bool directIo, ILogger logger)
     {
+        _directIo = directIo;
         Directory = directory;
         Topic = topic;
         Partition = partition;
@@ -62,14 +64,14 @@ internal sealed class PartitionLog
     public static string DirectoryName(string topic, int partition) => $"{topic}-{partition.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Creates an empty log, recording the topic id so a stale directory is never mistaken for this topic's.</summary>
-    public static PartitionLog Create(string dataDir, string topic, int partition, KafkaUuid topicId, LogConfig config, ILogger logger)
+    public static PartitionLog Create(string dataDir, string topic, int partition, KafkaUuid topicId, LogConfig config, ILogger logger, bool directIo = true)
     {
         var directory = Path.Combine(dataDir, DirectoryName(topic, partition));
         if (System.IO.Directory.Exists(directory))
             System.IO.Directory.Delete(directory, recursive: true);
         System.IO.Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, TopicIdFile), $"version: 0\ntopic_id: {topicId}\n");
-        return new PartitionLog(directory, topic, partition, config, [LogSegment.Create(directory, 0)], 0, logger);
+        return new PartitionLog(directory, topic, partition, config, [LogSegment.Create(directory, 0, directIo)], 0, directIo, logger);
     }
 
     /// <summary>Reads the topic id a partition directory belongs to, or null when it has none.</summary>
@@ -88,7 +90,7 @@ internal sealed class PartitionLog
     /// Opens an existing log. After an unclean stop the active segment is recovered (CRC scan, torn tail cut);
     /// older segments were flushed when they rolled, so only their indexes are checked.
     /// </summary>
-    public static PartitionLog Open(string directory, string topic, int partition, LogConfig config, bool cleanShutdown, ILogger logger)
+    public static PartitionLog Open(string directory, string topic, int partition, LogConfig config, bool cleanShutdown, ILogger logger, bool directIo = true)
     {
         var baseOffsets = System.IO.Directory.EnumerateFiles(directory, "*.log")
             .Select(f => long.TryParse(Path.GetFileNameWithoutExtension(f), NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : -1)
@@ -97,19 +99,19 @@ internal sealed class PartitionLog
         for (var i = 0; i < baseOffsets.Count; i++)
         {
             var active = i == baseOffsets.Count - 1;
-            var segment = LogSegment.Open(directory, baseOffsets[i], recover: active && !cleanShutdown, config.IndexIntervalBytes, out var truncated);
+            var segment = LogSegment.Open(directory, baseOffsets[i], directIo, recover: active && !cleanShutdown, config.IndexIntervalBytes, out var truncated);
             if (truncated > 0)
                 logger.LogWarning("Recovered {Topic}-{Partition}: cut {Bytes} torn or corrupt bytes from segment {BaseOffset}, log now ends at offset {EndOffset}",
                     topic, partition, truncated, segment.BaseOffset, segment.NextOffset);
             segments.Add(segment);
         }
         if (segments.Count == 0)
-            segments.Add(LogSegment.Create(directory, 0));
+            segments.Add(LogSegment.Create(directory, 0, directIo));
         long logStartOffset = 0;
         var startFile = Path.Combine(directory, LogStartOffsetFile);
         if (File.Exists(startFile) && long.TryParse(File.ReadAllText(startFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var saved))
             logStartOffset = saved;
-        return new PartitionLog(directory, topic, partition, config, [.. segments], logStartOffset, logger);
+        return new PartitionLog(directory, topic, partition, config, [.. segments], logStartOffset, directIo, logger);
     }
 
     /// <summary>
@@ -174,7 +176,7 @@ internal sealed class PartitionLog
     {
         var old = _segments[^1];
         old.Seal();
-        var segment = LogSegment.Create(Directory, _logEndOffset);
+        var segment = LogSegment.Create(Directory, _logEndOffset, _directIo);
         Volatile.Write(ref _segments, [.. _segments, segment]);
         // Retention or Close may close the old segment before this runs: flush only while holding a reference.
         _ = Task.Run(() =>

@@ -1,0 +1,202 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Beltline.Broker.Storage;
+
+/// <summary>
+/// The <c>.log</c> file of a segment, written and read with direct I/O (O_DIRECT) where the platform allows.
+/// <para>
+/// Why not the page cache, as Kafka does: on virtual machines every page the cache grows into is a fresh guest
+/// page, which costs a hypervisor fault; measured here, writing 300 MB through the page cache took 0.6–0.9 s of
+/// CPU against 0.02 s with O_DIRECT (see docs/storage.md). Direct I/O moves data between our own reused buffers
+/// and the device, so a broker's appends cost about a memory copy.
+/// </para>
+/// <para>
+/// O_DIRECT wants block-aligned offsets, lengths and memory. Appends therefore rewrite the last, partial block:
+/// its bytes are kept in memory, the new data is staged behind them in an aligned buffer, and whole blocks
+/// (the last one zero-padded) are written at the block boundary. The file's logical length lives here; the
+/// padding past it is cut when the segment closes, and recovery stops at the zeros after a crash.
+/// </para>
+/// </summary>
+internal sealed class SegmentFile : IDisposable
+{
+    public const int BlockSize = 4096;
+
+    [ThreadStatic] private static AlignedBuffer? t_staging;
+    [ThreadStatic] private static AlignedBuffer? t_reading;
+
+    private readonly SafeFileHandle _handle;
+    private readonly byte[] _tail = new byte[BlockSize];
+    private int _tailLength;
+    private long _length;
+
+    private SegmentFile(SafeFileHandle handle, bool direct)
+    {
+        _handle = handle;
+        Direct = direct;
+    }
+
+    /// <summary>True when reads and writes bypass the page cache.</summary>
+    public bool Direct { get; }
+
+    /// <summary>Logical length: the bytes appended, without block padding.</summary>
+    public long Length => Volatile.Read(ref _length);
+
+    /// <summary>Length of the file on disk (may include block padding or a torn tail).</summary>
+    public long PhysicalLength => RandomAccess.GetLength(_handle);
+
+    public static SegmentFile Open(string path, bool tryDirect)
+    {
+        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        var file = new SegmentFile(handle, tryDirect && DirectIo.TryEnable(handle));
+        file._length = file.PhysicalLength;
+        file.LoadTail();
+        return file;
+    }
+
+    /// <summary>Sets the logical length (after recovery decided where the good bytes end) and cuts the file there.</summary>
+    public void SetLength(long length)
+    {
+        RandomAccess.SetLength(_handle, length);
+        Volatile.Write(ref _length, length);
+        LoadTail();
+    }
+
+    private void LoadTail()
+    {
+        _tailLength = (int)(_length % BlockSize);
+        if (_tailLength > 0)
+            Read(_length - _tailLength, _tail.AsSpan(0, _tailLength));
+    }
+
+    /// <summary>Appends at the logical end. Single writer (the partition lock).</summary>
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        if (!Direct)
+        {
+            RandomAccess.Write(_handle, data, _length);
+            Volatile.Write(ref _length, _length + data.Length);
+            return;
+        }
+        var start = _length - _tailLength;
+        var total = _tailLength + data.Length;
+        var padded = AlignUp(total);
+        var staging = AlignedBuffer.For(ref t_staging, padded);
+        _tail.AsSpan(0, _tailLength).CopyTo(staging);
+        data.CopyTo(staging[_tailLength..]);
+        staging[total..padded].Clear();
+        RandomAccess.Write(_handle, staging[..padded], start);
+        _tailLength = total % BlockSize;
+        staging.Slice(total - _tailLength, _tailLength).CopyTo(_tail);
+        Volatile.Write(ref _length, _length + data.Length);
+    }
+
+    /// <summary>Reads up to <paramref name="destination"/>.Length bytes at <paramref name="position"/>; fewer only at the end of the file.</summary>
+    public int Read(long position, Span<byte> destination)
+    {
+        if (!Direct)
+            return ReadBuffered(position, destination);
+        var done = 0;
+        while (done < destination.Length)
+        {
+            var at = position + done;
+            var alignedStart = at - at % BlockSize;
+            var skip = (int)(at - alignedStart);
+            var want = Math.Min(destination.Length - done, AlignedBuffer.ReadChunk - skip);
+            var buffer = AlignedBuffer.For(ref t_reading, AlignUp(skip + want));
+            var read = RandomAccess.Read(_handle, buffer, alignedStart);
+            var useful = Math.Min(read - skip, want);
+            if (useful <= 0)
+                break;
+            buffer.Slice(skip, useful).CopyTo(destination[done..]);
+            done += useful;
+            if (useful < want)
+                break;
+        }
+        return done;
+    }
+
+    private int ReadBuffered(long position, Span<byte> destination)
+    {
+        var done = 0;
+        while (done < destination.Length)
+        {
+            var read = RandomAccess.Read(_handle, destination[done..], position + done);
+            if (read <= 0)
+                break;
+            done += read;
+        }
+        return done;
+    }
+
+    public void Flush() => RandomAccess.FlushToDisk(_handle);
+
+    /// <summary>Closes the file; with <paramref name="trim"/>, first cuts the block padding so the file holds exactly the log.</summary>
+    public void Close(bool trim)
+    {
+        if (trim && Direct && !_handle.IsClosed && PhysicalLength != _length)
+            RandomAccess.SetLength(_handle, _length);
+        _handle.Dispose();
+    }
+
+    public void Dispose() => Close(trim: false);
+
+    private static int AlignUp(int value) => (value + BlockSize - 1) / BlockSize * BlockSize;
+
+    /// <summary>A block-aligned window of a pinned array; one per thread for staging writes, one for reads.</summary>
+    private sealed class AlignedBuffer
+    {
+        /// <summary>Large reads go in pieces of this size, so a fetch never needs a buffer as big as its response.</summary>
+        public const int ReadChunk = 1024 * 1024;
+
+        private readonly byte[] _array;
+        private readonly int _offset;
+
+        private AlignedBuffer(int size)
+        {
+            _array = GC.AllocateUninitializedArray<byte>(size + BlockSize, pinned: true);
+            var handle = GCHandle.Alloc(_array, GCHandleType.Pinned);
+            var address = handle.AddrOfPinnedObject();
+            handle.Free(); // the array lives on the pinned object heap and never moves
+            _offset = (int)((BlockSize - address % BlockSize) % BlockSize);
+            Size = size;
+        }
+
+        private int Size { get; }
+
+        /// <summary>Buffers up to this size stay with their thread; rare larger ones are used once.</summary>
+        private const int CachedLimit = 8 * 1024 * 1024;
+
+        public static Span<byte> For(ref AlignedBuffer? cached, int size)
+        {
+            if (cached is not null && cached.Size >= size)
+                return cached._array.AsSpan(cached._offset, size);
+            var buffer = new AlignedBuffer(Math.Max(AlignUp(size), Math.Min(cached?.Size * 2 ?? 0, CachedLimit)));
+            if (buffer.Size <= CachedLimit)
+                cached = buffer;
+            return buffer._array.AsSpan(buffer._offset, size);
+        }
+    }
+}
+
+/// <summary>Switches an open file to O_DIRECT (Linux); false where the platform or file system does not allow it.</summary>
+internal static partial class DirectIo
+{
+    private const int GetFlags = 3;
+    private const int SetFlags = 4;
+
+    // O_DIRECT differs by architecture.
+    private static readonly int ODirect = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x10000 : 0x4000;
+
+    public static bool TryEnable(SafeFileHandle handle)
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
+        var fd = (int)handle.DangerousGetHandle();
+        var flags = Fcntl(fd, GetFlags, 0);
+        return flags >= 0 && Fcntl(fd, SetFlags, flags | ODirect) == 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
+}
