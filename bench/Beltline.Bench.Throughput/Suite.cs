@@ -19,12 +19,19 @@ internal static class Suite
         using var mock = StartMock(out var mockBootstrap);
         targets.Add(("librdkafka mock", mockBootstrap));
         var results = new List<(string Target, string Operation, int Size, JsonElement Result)>();
-        // One unrecorded round first: the brokers' JIT reaches its optimised tier and the page cache settles.
+        // Unrecorded rounds first: a freshly started broker runs unoptimised (tier-0 JIT) code for its first
+        // seconds of load, which would otherwise land in the first repetition.
         foreach (var (name, bootstrap) in targets)
         {
-            var warmUp = $"bench-warm-up-{Guid.NewGuid():N}";
-            RunChild("produce", bootstrap, warmUp, "1024", "200000");
-            RunChild("consume", bootstrap, warmUp);
+            for (var round = 0; round < 3; round++)
+            {
+                foreach (var (size, count) in Workloads)
+                {
+                    var warmUp = $"bench-warm-up-{Guid.NewGuid():N}";
+                    RunChild("produce", bootstrap, warmUp, size.ToString(CultureInfo.InvariantCulture), (count / 2).ToString(CultureInfo.InvariantCulture));
+                    RunChild("consume", bootstrap, warmUp);
+                }
+            }
             Console.Error.WriteLine($"warmed up {name}");
         }
         for (var rep = 1; rep <= repetitions; rep++)

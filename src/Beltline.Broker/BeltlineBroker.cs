@@ -133,9 +133,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
             sockets.MaxReadBufferSize = _options.MaxFrameBytes + 65536L;
             // Kafka connections are few and busy: read straight away rather than poll with a zero-byte read first.
             sockets.WaitForDataBeforeAllocatingBuffer = false;
-            sockets.UnsafePreferInlineScheduling = true;
         });
-        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             foreach (var listener in _options.Listeners)

@@ -180,6 +180,28 @@ public sealed class ConfluentProduceConsumeTests(BrokerFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Requests_far_larger_than_a_socket_buffer_arrive_whole()
+    {
+        // 8 MB in one record: the request frame is many times the socket pipe's default 1 MB buffer.
+        await CreateTopicAsync(fixture, "large-records", configs: new() { ["max.message.bytes"] = "16777216" });
+        var config = fixture.ProducerConfig();
+        config.MessageMaxBytes = 16_777_216;
+        var value = new byte[8 * 1024 * 1024];
+        new Random(5).NextBytes(value);
+        using (var producer = new ProducerBuilder<Null, byte[]>(config).Build())
+            await producer.ProduceAsync("large-records", new Message<Null, byte[]> { Value = value });
+        var consumerConfig = fixture.ConsumerConfig();
+        consumerConfig.FetchMaxBytes = 33_554_432;
+        consumerConfig.MaxPartitionFetchBytes = 16_777_216;
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(consumerConfig).Build();
+        consumer.Assign(new TopicPartitionOffset("large-records", 0, 0));
+
+        var read = consumer.Consume(Patience);
+
+        Assert.Equal(value, read?.Message.Value);
+    }
+
+    [Fact]
     public async Task Producing_to_an_unknown_topic_auto_creates_it_with_the_default_partition_count()
     {
         using var producer = new ProducerBuilder<Null, string>(fixture.ProducerConfig()).Build();

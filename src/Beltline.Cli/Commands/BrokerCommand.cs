@@ -16,6 +16,7 @@ internal sealed class BrokerSettings
     public Option<int> DefaultPartitions { get; } = EnvironmentOption.Create("--default-partitions", "BELTLINE_DEFAULT_PARTITIONS", 1, "Partitions of auto-created topics (num.partitions).");
     public Option<bool> AutoCreateTopics { get; } = EnvironmentOption.Create("--auto-create-topics", "BELTLINE_AUTO_CREATE_TOPICS", true, "Create topics on first use (auto.create.topics.enable).");
     public Option<bool> Durable { get; } = EnvironmentOption.Create("--durable", "BELTLINE_DURABLE", false, "Fsync before acknowledging acks=all (group commit).");
+    public Option<bool> PageCache { get; } = EnvironmentOption.Create("--page-cache", "BELTLINE_PAGE_CACHE", false, "Write segments through the page cache, as Kafka does, instead of direct I/O.");
     public Option<int?> MetricsPort { get; } = EnvironmentOption.Create<int?>("--metrics-port", "BELTLINE_METRICS_PORT", 11001, "Prometheus /metrics port (MSK open monitoring uses 11001); 0 picks a free port.");
     public Option<string[]> Configs { get; } = new("--config")
     {
@@ -27,7 +28,7 @@ internal sealed class BrokerSettings
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Port, Host, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, MetricsPort, Configs, LogFormat, LogLevel })
+        foreach (var option in new Option[] { Port, Host, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, PageCache, MetricsPort, Configs, LogFormat, LogLevel })
             command.Add(option);
     }
 
@@ -60,6 +61,7 @@ internal sealed class BrokerSettings
         DefaultPartitions = result.GetValue(DefaultPartitions),
         AutoCreateTopics = result.GetValue(AutoCreateTopics),
         Durable = result.GetValue(Durable),
+        DirectIo = !result.GetValue(PageCache),
         MetricsPort = result.GetValue(MetricsPort),
         TopicConfigDefaults = (result.GetValue(Configs) ?? []).Select(ParseConfig).ToDictionary(c => c.Name!, c => c.Value!),
         LoggerFactory = loggerFactory,
