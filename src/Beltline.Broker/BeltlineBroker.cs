@@ -126,8 +126,8 @@ public sealed class BeltlineBroker : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        // A request frame is buffered whole before it is parsed, so the socket's input pipe must be allowed to hold
-        // the largest frame we accept; at the default (1 MB) it would stop reading mid-frame and never finish.
+        // A request frame is buffered whole before it is parsed: size the socket pipe for the largest frame we
+        // accept, so its back-pressure (1 MB by default) never holds a frame half-read.
         builder.WebHost.UseSockets(sockets =>
         {
             sockets.MaxReadBufferSize = _options.MaxFrameBytes + 65536L;
