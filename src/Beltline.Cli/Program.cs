@@ -7,13 +7,14 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("Beltline: the streaming factory line (Kafka-compatible broker and friends) for .NET.")
-        {
-            UpCommand.Create(),
-            BrokerCommand.Create(),
-        };
         // Ctrl+C / SIGTERM cancel the running command; give a graceful stop (flush, close) time before the runtime gives up.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
-        return await root.Parse(args).InvokeAsync(invocation);
+        return await CreateRoot().Parse(args).InvokeAsync(invocation);
     }
+
+    internal static RootCommand CreateRoot() => new("Beltline: the streaming factory line (Kafka-compatible broker and friends) for .NET.")
+    {
+        UpCommand.Create(),
+        BrokerCommand.Create(),
+    };
 }

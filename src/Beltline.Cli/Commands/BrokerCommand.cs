@@ -90,7 +90,7 @@ internal static class BrokerCommand
             if (settings.Validate(result) is { Count: > 0 } errors)
             {
                 foreach (var error in errors)
-                    Console.Error.WriteLine(error);
+                    result.InvocationConfiguration.Error.WriteLine(error);
                 return 2;
             }
             using var loggerFactory = Logging.Create(result.GetValue(settings.LogFormat), result.GetValue(settings.LogLevel));

@@ -21,7 +21,7 @@ internal static class UpCommand
             if (settings.Validate(result) is { Count: > 0 } errors)
             {
                 foreach (var error in errors)
-                    Console.Error.WriteLine(error);
+                    result.InvocationConfiguration.Error.WriteLine(error);
                 return 2;
             }
             using var loggerFactory = Logging.Create(result.GetValue(settings.LogFormat), result.GetValue(settings.LogLevel));
