@@ -150,7 +150,12 @@ public sealed class BeltlineBroker : IAsyncDisposable
         });
         _host = builder.Build();
         if (_options.MetricsPort is not null)
+        {
+            // prometheus-net starts its System.Diagnostics.Metrics listener at the first collection; collect once
+            // now, so requests served before the first scrape are counted too.
+            await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null, cancellationToken);
             _host.UseMetricServer(url: "/metrics");
+        }
         try
         {
             await _host.StartAsync(cancellationToken);

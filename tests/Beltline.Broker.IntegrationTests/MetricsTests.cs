@@ -1,0 +1,43 @@
+using Beltline.Broker.Network;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Beltline.Broker.IntegrationTests;
+
+/// <summary>The Prometheus endpoint exposes the broker's own instruments.</summary>
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task Metrics_endpoint_counts_requests_and_records_from_the_first_request_on()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "beltline-metrics-" + Guid.NewGuid().ToString("N"));
+        var broker = await BeltlineBroker.StartAsync(new BrokerOptions
+        {
+            Listeners = [new ListenerOptions("PLAINTEXT", 0, Network.SecurityProtocol.Plaintext)],
+            DataDir = dataDir,
+            MetricsPort = 0,
+            LoggerFactory = NullLoggerFactory.Instance,
+        });
+        string text;
+        try
+        {
+            using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build())
+            {
+                for (var i = 0; i < 25; i++)
+                    producer.Produce("metered", new Message<Null, string> { Value = "m" + i });
+                Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+            }
+            using var http = new HttpClient();
+            text = await http.GetStringAsync($"http://127.0.0.1:{broker.MetricsPort}/metrics");
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+            Directory.Delete(dataDir, recursive: true);
+        }
+
+        Assert.Matches(@"beltline_broker_requests\{api=""Produce""\} [1-9]", text);
+        Assert.Matches(@"beltline_broker_messages_in (2[5-9]|[3-9]\d|\d{3,})", text);
+        Assert.Contains(@"beltline_broker_log_size{partition=""0"",topic=""metered""}", text);
+    }
+}
