@@ -147,8 +147,10 @@ internal sealed class KafkaConnection(
             started = new PendingResponse(requestContext, handler.HandleAsync(requestContext, body[reader.Position..]), buffer);
             return true;
         }
-        catch (KafkaProtocolException e)
+        catch (Exception e)
         {
+            // KafkaProtocolException for bytes that do not parse; anything else a request could make a codec throw
+            // (bad UTF-8, impossible values) is the client's fault too, and costs only this connection.
             RejectConnection($"malformed {apiKey} v{version} request (correlation id {correlationId})", e.Message);
             ArrayPool<byte>.Shared.Return(buffer);
             return false;
