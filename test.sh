@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need, builds everything and runs every test.
+# Installs what the tests need (kcat, node + KafkaJS), builds everything and runs every test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -12,10 +12,29 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
-# kcat: the librdkafka CLI the integration tests drive (never librdkafka-dev: it makes Confluent.Kafka load an old librdkafka).
-if ! command -v kcat >/dev/null 2>&1; then
-  echo "test.sh: installing kcat…"
-  apt_install kcat
+# What the integration tests drive, installed with apt only when missing (one `apt-get update` for all):
+#  - kcat, the librdkafka CLI (never librdkafka-dev: it makes Confluent.Kafka load an old librdkafka);
+#  - node and npm, for KafkaJS (tests/clients/kafkajs).
+missing=()
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+if ! command -v node >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+elif ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}…"
+  apt_install "${missing[@]}"
+fi
+
+# KafkaJS, pinned by tests/clients/kafkajs/package-lock.json: `npm ci` when node_modules is missing or older
+# than the lock file (or package.json); the stamp is written only after a successful install.
+kafkajs="tests/clients/kafkajs"
+stamp="$kafkajs/node_modules/.beltline-npm-ci"
+if [ ! -f "$stamp" ] || [ "$kafkajs/package-lock.json" -nt "$stamp" ] || [ "$kafkajs/package.json" -nt "$stamp" ]; then
+  echo "test.sh: installing KafkaJS (npm ci)…"
+  (cd "$kafkajs" && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$stamp"
 fi
 
 echo "test.sh: building…"
@@ -23,8 +42,8 @@ dotnet build Beltline.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
 
 echo "test.sh: running tests…"
 status=0
-for project in tests/*/; do
-  name="$(basename "$project")"
+for project in tests/*/*.csproj; do  # every .NET test project (tests/clients holds the non-.NET clients)
+  name="$(basename "$project" .csproj)"
   echo "== $name"
   dotnet test "$project" -c Release --no-build --nologo -v quiet --logger "console;verbosity=minimal" || status=1
 done
