@@ -15,22 +15,11 @@ internal sealed class AlterConfigsHandler(ConfigResources resources, ILogger log
 
     protected override ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request)
     {
-        var duplicates = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
-        var response = new AlterConfigsResponse();
-        foreach (var resource in request.Resources)
+        var results = ConfigResources.AlterEach(request.Resources, r => (r.ResourceType, r.ResourceName), r => Alter(r, request.ValidateOnly));
+        return ValueTask.FromResult<AlterConfigsResponse?>(new AlterConfigsResponse
         {
-            var error = duplicates.Contains((resource.ResourceType, resource.ResourceName))
-                ? new TopicError(ErrorCode.InvalidRequest, "Duplicate resource in request.")
-                : Alter(resource, request.ValidateOnly);
-            response.Responses.Add(new AlterConfigsResourceResponse
-            {
-                ResourceType = resource.ResourceType,
-                ResourceName = resource.ResourceName,
-                ErrorCode = error.Code,
-                ErrorMessage = error.Message,
-            });
-        }
-        return ValueTask.FromResult<AlterConfigsResponse?>(response);
+            Responses = [.. results.Select(r => new AlterConfigsResourceResponse { ResourceType = r.Type, ResourceName = r.Name, ErrorCode = r.Error.Code, ErrorMessage = r.Error.Message })],
+        });
     }
 
     private TopicError Alter(AlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)

@@ -105,6 +105,22 @@ internal sealed class ConfigResources(BrokerNode node)
         return definition is null ? "" : node.Topics.BrokerDefault(definition.Name).Value;
     }
 
+    /// <summary>
+    /// Alters each resource of a request with <paramref name="alter"/>; a resource named twice fails as Kafka's
+    /// does ("Duplicate resource"), without altering either. Results come in request order.
+    /// </summary>
+    public static List<(ConfigResourceType Type, string Name, TopicError Error)> AlterEach<TResource>(
+        IReadOnlyList<TResource> resources, Func<TResource, (ConfigResourceType Type, string Name)> key, Func<TResource, TopicError> alter)
+    {
+        var duplicates = resources.GroupBy(key).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        return [.. resources.Select(resource =>
+        {
+            var (type, name) = key(resource);
+            var error = duplicates.Contains((type, name)) ? new TopicError(ErrorCode.InvalidRequest, "Duplicate resource in request.") : alter(resource);
+            return (type, name, error);
+        })];
+    }
+
     /// <summary>The config's type, from the topic config catalogue under its topic or broker name.</summary>
     public static ConfigType? TypeOf(ConfigResourceType type, string configName) =>
         (type == ConfigResourceType.Topic

@@ -19,22 +19,11 @@ internal sealed class IncrementalAlterConfigsHandler(ConfigResources resources, 
 
     protected override ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request)
     {
-        var duplicates = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
-        var response = new IncrementalAlterConfigsResponse();
-        foreach (var resource in request.Resources)
+        var results = ConfigResources.AlterEach(request.Resources, r => (r.ResourceType, r.ResourceName), r => Alter(r, request.ValidateOnly));
+        return ValueTask.FromResult<IncrementalAlterConfigsResponse?>(new IncrementalAlterConfigsResponse
         {
-            var error = duplicates.Contains((resource.ResourceType, resource.ResourceName))
-                ? new TopicError(ErrorCode.InvalidRequest, "Duplicate resource in request.")
-                : Alter(resource, request.ValidateOnly);
-            response.Responses.Add(new AlterConfigsResourceResponse
-            {
-                ResourceType = resource.ResourceType,
-                ResourceName = resource.ResourceName,
-                ErrorCode = error.Code,
-                ErrorMessage = error.Message,
-            });
-        }
-        return ValueTask.FromResult<IncrementalAlterConfigsResponse?>(response);
+            Responses = [.. results.Select(r => new AlterConfigsResourceResponse { ResourceType = r.Type, ResourceName = r.Name, ErrorCode = r.Error.Code, ErrorMessage = r.Error.Message })],
+        });
     }
 
     private TopicError Alter(IncrementalAlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)

@@ -33,7 +33,7 @@ internal sealed class BrokerSettings
     }
 
     /// <summary>Errors in the settings, each naming its option; empty when they can work.</summary>
-    public IReadOnlyList<string> Validate(ParseResult result)
+    private IReadOnlyList<string> Validate(ParseResult result)
     {
         var errors = new List<string>();
         if (result.GetValue(Port) is < 0 or > 65535)
@@ -52,7 +52,24 @@ internal sealed class BrokerSettings
         return errors;
     }
 
-    public BrokerOptions ToOptions(ParseResult result, ILoggerFactory loggerFactory) => new()
+    /// <summary>
+    /// Runs <paramref name="run"/> as the command's action once the settings check out (else exit code 2, each
+    /// error on stderr), with the broker options and the log factory they describe.
+    /// </summary>
+    public void SetAction(Command command, Func<ParseResult, BrokerOptions, ILoggerFactory, CancellationToken, Task<int>> run) =>
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (Validate(result) is { Count: > 0 } errors)
+            {
+                foreach (var error in errors)
+                    result.InvocationConfiguration.Error.WriteLine(error);
+                return 2;
+            }
+            using var loggerFactory = Logging.Create(result.GetValue(LogFormat), result.GetValue(LogLevel));
+            return await run(result, ToOptions(result, loggerFactory), loggerFactory, cancellationToken);
+        });
+
+    private BrokerOptions ToOptions(ParseResult result, ILoggerFactory loggerFactory) => new()
     {
         NodeId = result.GetValue(NodeId),
         Host = result.GetValue(Host)!,
@@ -85,19 +102,12 @@ internal static class BrokerCommand
         var settings = new BrokerSettings();
         var command = new Command("broker", "Run one Kafka-compatible broker node in the foreground until Ctrl+C or SIGTERM.");
         settings.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
+        settings.SetAction(command, async (result, options, loggerFactory, cancellationToken) =>
         {
-            if (settings.Validate(result) is { Count: > 0 } errors)
-            {
-                foreach (var error in errors)
-                    result.InvocationConfiguration.Error.WriteLine(error);
-                return 2;
-            }
-            using var loggerFactory = Logging.Create(result.GetValue(settings.LogFormat), result.GetValue(settings.LogLevel));
             var logger = loggerFactory.CreateLogger("Beltline.Cli");
             try
             {
-                await using var broker = await BeltlineBroker.StartAsync(settings.ToOptions(result, loggerFactory), cancellationToken);
+                await using var broker = await BeltlineBroker.StartAsync(options, cancellationToken);
                 logger.LogInformation("Broker ready: bootstrap.servers={Bootstrap}{Metrics}", broker.BootstrapServers,
                     broker.MetricsPort is { } port ? $", metrics http://{result.GetValue(settings.Host)}:{port}/metrics" : "");
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

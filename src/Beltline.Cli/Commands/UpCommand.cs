@@ -16,20 +16,13 @@ internal static class UpCommand
         var settings = new BrokerSettings();
         var command = new Command("up", "Run the factory line locally (today: the broker) until Ctrl+C or SIGTERM.");
         settings.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
+        settings.SetAction(command, async (result, options, _, cancellationToken) =>
         {
-            if (settings.Validate(result) is { Count: > 0 } errors)
-            {
-                foreach (var error in errors)
-                    result.InvocationConfiguration.Error.WriteLine(error);
-                return 2;
-            }
-            using var loggerFactory = Logging.Create(result.GetValue(settings.LogFormat), result.GetValue(settings.LogLevel));
             BeltlineBroker? broker = null;
             try
             {
                 await AnsiConsole.Status().Spinner(Spinner.Known.Dots).StartAsync("Starting the broker…", async _ =>
-                    broker = await BeltlineBroker.StartAsync(settings.ToOptions(result, loggerFactory), cancellationToken));
+                    broker = await BeltlineBroker.StartAsync(options, cancellationToken));
             }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
             {
