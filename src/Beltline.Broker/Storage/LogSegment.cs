@@ -105,20 +105,22 @@ internal sealed class LogSegment
         segment.ScanFrom(0, fileSize, validate: true, indexIntervalBytes, out var validEnd);
         if (validEnd < fileSize)
         {
-            // Zeros shorter than a block after the last batch are direct-I/O padding from a stop that had no time
-            // to trim it, not lost data.
-            truncatedBytes = segment.IsPadding(validEnd, fileSize) ? 0 : fileSize - validEnd;
+            // Zeros from the last batch to the end of its block are direct-I/O padding from a stop that had no time
+            // to trim it, not lost data: only what lies beyond them counts as cut.
+            truncatedBytes = fileSize - validEnd - segment.PaddingAfter(validEnd, fileSize);
             segment._log.SetLength(validEnd);
         }
         return segment;
     }
 
-    private bool IsPadding(long start, long end)
+    /// <summary>Length of the direct-I/O padding at <paramref name="start"/>: zeros up to the end of its block (or of the file), else 0.</summary>
+    private int PaddingAfter(long start, long fileSize)
     {
-        if (!_log.Direct || end - start >= SegmentFile.BlockSize)
-            return false;
-        Span<byte> tail = stackalloc byte[(int)(end - start)];
-        return _log.Read(start, tail) == tail.Length && !tail.ContainsAnyExcept((byte)0);
+        var blockEnd = (start + SegmentFile.BlockSize - 1) / SegmentFile.BlockSize * SegmentFile.BlockSize;
+        if (!_log.Direct || blockEnd == start)
+            return 0;
+        Span<byte> tail = stackalloc byte[(int)(Math.Min(blockEnd, fileSize) - start)];
+        return _log.Read(start, tail) == tail.Length && !tail.ContainsAnyExcept((byte)0) ? tail.Length : 0;
     }
 
     private void LoadTimestampsFromIndex()

@@ -23,6 +23,8 @@ internal sealed class PartitionLog
 
     private readonly Lock _lock = new();
     private readonly bool _directIo;
+    /// <summary>Flushes of rolled segments, run on the thread pool (under <see cref="_lock"/>).</summary>
+    private readonly Dictionary<LogSegment, Task> _rollFlushes = [];
     private readonly ILogger _logger;
     private LogSegment[] _segments;
     private long _logStartOffset;
@@ -179,7 +181,7 @@ internal sealed class PartitionLog
         var segment = LogSegment.Create(Directory, _logEndOffset, _directIo);
         Volatile.Write(ref _segments, [.. _segments, segment]);
         // Retention or Close may close the old segment before this runs: flush only while holding a reference.
-        _ = Task.Run(() =>
+        _rollFlushes[old] = Task.Run(() =>
         {
             if (!old.TryAcquire())
                 return;
@@ -393,10 +395,21 @@ internal sealed class PartitionLog
             Volatile.Write(ref _logStartOffset, _segments[0].BaseOffset);
         foreach (var segment in dropped)
         {
+            WaitForRollFlush(segment);
             segment.Close(deleteFiles: true);
             _logger.LogInformation("Deleted segment {BaseOffset} of {Topic}-{Partition}", segment.BaseOffset, Topic, Partition);
         }
         return count;
+    }
+
+    /// <summary>
+    /// Waits for the flush started when <paramref name="segment"/> rolled: it holds a reference, so closing the
+    /// segment meanwhile would leave the file open (in direct mode, still padded) or on disk after the caller returns.
+    /// </summary>
+    private void WaitForRollFlush(LogSegment segment)
+    {
+        if (_rollFlushes.Remove(segment, out var flush))
+            Task.WaitAny(flush); // unlike Wait, does not throw: a failed flush was never anyone's to observe
     }
 
     private void WriteLogStartOffset(long offset)
@@ -443,7 +456,10 @@ internal sealed class PartitionLog
                 Flush();
             }
             foreach (var segment in _segments)
+            {
+                WaitForRollFlush(segment);
                 segment.Close(deleteFiles);
+            }
             _appendWaiters?.TrySetResult();
         }
         if (deleteFiles)

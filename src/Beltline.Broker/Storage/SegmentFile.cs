@@ -91,9 +91,15 @@ internal sealed class SegmentFile : IDisposable
         Volatile.Write(ref _length, _length + data.Length);
     }
 
-    /// <summary>Reads up to <paramref name="destination"/>.Length bytes at <paramref name="position"/>; fewer only at the end of the file.</summary>
+    /// <summary>Reads up to <paramref name="destination"/>.Length bytes at <paramref name="position"/>; fewer only at the end of the log.</summary>
     public int Read(long position, Span<byte> destination)
     {
+        // Past the logical end the file holds only block padding: never hand it out as log bytes.
+        var available = Length - position;
+        if (available <= 0)
+            return 0;
+        if (destination.Length > available)
+            destination = destination[..(int)available];
         if (!Direct)
             return ReadBuffered(position, destination);
         var done = 0;

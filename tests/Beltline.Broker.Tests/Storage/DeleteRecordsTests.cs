@@ -4,16 +4,16 @@ using static Beltline.Broker.Tests.Storage.Logs;
 
 namespace Beltline.Broker.Tests.Storage;
 
-public sealed class DeleteRecordsTests : IDisposable
+public abstract class DeleteRecordsTests(bool directIo) : StorageTestBase(directIo)
 {
-    private readonly TempDirectory _dir = new();
+    public sealed class Direct() : DeleteRecordsTests(directIo: true);
 
-    public void Dispose() => _dir.Dispose();
+    public sealed class Buffered() : DeleteRecordsTests(directIo: false);
 
     /// <summary>Batches of 3 records, one per segment: segments 0, 3, 6, 9 (active).</summary>
     private PartitionLog CreateFourSegments()
     {
-        var log = Create(_dir, new LogConfig { SegmentBytes = 14 });
+        var log = Create(Dir, new LogConfig { SegmentBytes = 14 });
         for (var i = 0; i < 4; i++)
             log.AppendCopy(Records(3, 1_000 + i));
         Assert.Equal([0L, 3, 6, 9], SegmentFiles(log.Directory));
@@ -129,7 +129,7 @@ public sealed class DeleteRecordsTests : IDisposable
     [Fact]
     public void Timestamp_lookups_skip_records_below_the_log_start()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         try
         {
             log.AppendCopy(Batch(100, 300, 200));

@@ -4,16 +4,16 @@ using static Beltline.Broker.Tests.Storage.Logs;
 
 namespace Beltline.Broker.Tests.Storage;
 
-public sealed class PartitionLogAppendTests : IDisposable
+public abstract class PartitionLogAppendTests(bool directIo) : StorageTestBase(directIo)
 {
-    private readonly TempDirectory _dir = new();
+    public sealed class Direct() : PartitionLogAppendTests(directIo: true);
 
-    public void Dispose() => _dir.Dispose();
+    public sealed class Buffered() : PartitionLogAppendTests(directIo: false);
 
     [Fact]
     public void Append_assigns_consecutive_offsets_across_batches_and_appends()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         try
         {
             // One append carrying two batches (3 + 2 records), then one of 4.
@@ -42,7 +42,7 @@ public sealed class PartitionLogAppendTests : IDisposable
     [Fact]
     public void Append_returns_the_current_log_start_offset()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         try
         {
             log.AppendCopy(Records(5));
@@ -58,22 +58,28 @@ public sealed class PartitionLogAppendTests : IDisposable
     [Fact]
     public void Batch_bytes_on_disk_are_the_produced_bytes_with_offset_and_leader_epoch_assigned()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
+        var first = Records(2);
+        var produced = new RecordBatchBuilder
+        {
+            Compression = CompressionType.Gzip, PartitionLeaderEpoch = 17, ProducerId = 42, ProducerEpoch = 3, BaseSequence = 10,
+        }
+            .Add(Utf8("key"), Utf8("value"), 5_000, [new RecordHeader("h", Utf8("x"))])
+            .Add(null, Utf8("second"), 5_007)
+            .Build();
+        byte[] onDisk;
         try
         {
-            log.AppendCopy(Records(2));
-            var produced = new RecordBatchBuilder
-            {
-                Compression = CompressionType.Gzip, PartitionLeaderEpoch = 17, ProducerId = 42, ProducerEpoch = 3, BaseSequence = 10,
-            }
-                .Add(Utf8("key"), Utf8("value"), 5_000, [new RecordHeader("h", Utf8("x"))])
-                .Add(null, Utf8("second"), 5_007)
-                .Build();
+            log.AppendCopy(first);
             log.AppendCopy(produced);
 
-            var fileBytes = ReadLogFile(log);
-            var firstSize = (int)RecordBatchHeader.Read(fileBytes).TotalSize;
-            var stored = fileBytes[firstSize..];
+            // While open: the log bytes, then (direct I/O) zeros to the end of the block.
+            onDisk = ReadLogFile(LogFile(log), first.Length + produced.Length);
+            var expectedFirst = first.ToArray();
+            RecordBatchHeader.SetBaseOffset(expectedFirst, 0);
+            RecordBatchHeader.SetPartitionLeaderEpoch(expectedFirst, 0);
+            Assert.Equal(expectedFirst, onDisk[..first.Length]);
+            var stored = onDisk[first.Length..];
 
             var expected = produced.ToArray();
             RecordBatchHeader.SetBaseOffset(expected, 2);
@@ -88,13 +94,16 @@ public sealed class PartitionLogAppendTests : IDisposable
         {
             log.Close(deleteFiles: false);
         }
+        // Closed: exactly the log bytes, in either mode.
+        Assert.Equal(onDisk, ReadLogFile(LogFile(log), onDisk.Length, padded: false));
     }
 
     [Fact]
     public void LogAppendTime_stamps_the_timestamp_type_and_max_timestamp_and_keeps_the_crc_valid()
     {
         const long now = 1_700_000_000_123;
-        var log = Create(_dir, new LogConfig { LogAppendTime = true });
+        var log = Create(Dir, new LogConfig { LogAppendTime = true });
+        byte[] stored;
         try
         {
             var produced = new RecordBatchBuilder { Compression = CompressionType.Lz4 }
@@ -104,8 +113,7 @@ public sealed class PartitionLogAppendTests : IDisposable
             var result = log.AppendCopy(produced, now);
             Assert.Equal(new AppendResult(0, 1, now, 0, 2), result);
 
-            var stored = ReadLogFile(log);
-            Assert.Equal(produced.Length, stored.Length);
+            stored = ReadLogFile(LogFile(log), produced.Length);
             var batch = RecordBatch.Read(stored);
             Assert.Equal(TimestampType.LogAppendTime, batch.Header.TimestampType);
             Assert.Equal(now, batch.Header.MaxTimestamp);
@@ -127,16 +135,17 @@ public sealed class PartitionLogAppendTests : IDisposable
         {
             log.Close(deleteFiles: false);
         }
+        Assert.Equal(stored, ReadLogFile(LogFile(log), stored.Length, padded: false));
     }
 
     [Fact]
     public void CreateTime_append_reports_no_log_append_time()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         try
         {
             Assert.Equal(-1, log.AppendCopy(Records(1), nowMs: 99_999).LogAppendTime);
-            Assert.Equal(TimestampType.CreateTime, RecordBatch.Read(ReadLogFile(log)).Header.TimestampType);
+            Assert.Equal(TimestampType.CreateTime, RecordBatch.Read(ReadLogFile(LogFile(log), Records(1).Length)).Header.TimestampType);
         }
         finally
         {
@@ -144,11 +153,5 @@ public sealed class PartitionLogAppendTests : IDisposable
         }
     }
 
-    private static byte[] ReadLogFile(PartitionLog log)
-    {
-        using var stream = new FileStream(SegmentPath(log.Directory, 0, ".log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
+    private static string LogFile(PartitionLog log) => SegmentPath(log.Directory, 0, ".log");
 }

@@ -6,24 +6,28 @@ using static Beltline.Broker.Tests.Storage.Logs;
 namespace Beltline.Broker.Tests.Storage;
 
 /// <summary>Three batches of three records (offsets 0-2, 3-5, 6-8), all the same size.</summary>
-public sealed class PartitionLogReadTests : IDisposable
+public abstract class PartitionLogReadTests : StorageTestBase
 {
-    private readonly TempDirectory _dir = new();
+    public sealed class Direct() : PartitionLogReadTests(directIo: true);
+
+    public sealed class Buffered() : PartitionLogReadTests(directIo: false);
+
     private readonly PartitionLog _log;
     private readonly int _batchSize;
 
-    public PartitionLogReadTests()
+    private PartitionLogReadTests(bool directIo)
+        : base(directIo)
     {
-        _log = Create(_dir);
+        _log = Create(Dir);
         _batchSize = Records(3).Length;
         for (var i = 0; i < 3; i++)
             _log.AppendCopy(Records(3, 1_000 + i));
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         _log.Close(deleteFiles: false);
-        _dir.Dispose();
+        base.Dispose();
     }
 
     [Fact]
@@ -155,6 +159,102 @@ public sealed class PartitionLogReadTests : IDisposable
         finally
         {
             log.Close(deleteFiles: false);
+        }
+    }
+
+    [Fact]
+    public void Batches_of_every_size_read_back_exactly_across_blocks_header_windows_and_read_chunks()
+    {
+        // A sparse index (one entry per MiB) makes offset lookups walk batch headers through the 16 KiB window;
+        // batches range from under 100 bytes to over a MiB, the size direct reads go in.
+        using var dir = new TempDirectory();
+        var config = new LogConfig { IndexIntervalBytes = 1024 * 1024, SegmentBytes = 64 * 1024 * 1024 };
+        var log = Create(dir, config);
+        var random = new Random(42);
+        var expected = new List<byte>();
+        var batches = new List<(long BaseOffset, int Position)>();
+        int[] valueSizes = [10, 3_000, 4_096, 20_000, 10, 10, 1_300_000, 700, 17_000, 16_384, 10, 5, 2_000_000, 100];
+        try
+        {
+            foreach (var size in valueSizes.Concat(valueSizes.Reverse()))
+            {
+                var value = new byte[size];
+                random.NextBytes(value);
+                var batch = new RecordBatchBuilder()
+                    .Add(Utf8("k"), value, 1_000)
+                    .Add(null, Utf8("small"), 1_001)
+                    .Build();
+                var result = log.AppendCopy(batch);
+                batches.Add((result.BaseOffset, expected.Count));
+                RecordBatchHeader.SetBaseOffset(batch, result.BaseOffset);
+                RecordBatchHeader.SetPartitionLeaderEpoch(batch, 0);
+                expected.AddRange(batch);
+            }
+            Assert.Equal(1, log.SegmentCount);
+            AssertReads(log, expected.ToArray(), batches);
+            Assert.True(expected.ToArray().AsSpan().SequenceEqual(ReadLogFile(SegmentPath(log.Directory, 0, ".log"), expected.Count)));
+        }
+        finally
+        {
+            log.Close(deleteFiles: false);
+        }
+        Assert.True(expected.ToArray().AsSpan().SequenceEqual(ReadLogFile(SegmentPath(log.Directory, 0, ".log"), expected.Count, padded: false)));
+        foreach (var clean in new[] { true, false })
+        {
+            var reopened = Open(log.Directory, config, cleanShutdown: clean);
+            try
+            {
+                AssertReads(reopened, expected.ToArray(), batches);
+            }
+            finally
+            {
+                reopened.Close(deleteFiles: false);
+            }
+        }
+    }
+
+    [Fact]
+    public void Offset_lookups_walk_batch_headers_across_the_header_window()
+    {
+        // No index entries: every lookup walks headers from the segment start, 16 KiB at a time. Batches of
+        // 60-200 bytes put headers across each window edge.
+        using var dir = new TempDirectory();
+        var config = new LogConfig { IndexIntervalBytes = int.MaxValue };
+        var log = Create(dir, config);
+        try
+        {
+            var random = new Random(3);
+            var batches = new List<(long BaseOffset, int Position)>();
+            var position = 0;
+            while (position < 70 * 1024)
+            {
+                var batch = Batch(Enumerable.Range(0, random.Next(1, 4)).Select(i => 1_000L + i).ToArray());
+                batches.Add((log.AppendCopy(batch).BaseOffset, position));
+                position += batch.Length;
+            }
+            Assert.Empty(SegmentRollTests.ReadOffsetIndex(log.Directory, 0));
+            SegmentRollTests.AssertEveryOffsetReadsItsBatch(log, batches);
+        }
+        finally
+        {
+            log.Close(deleteFiles: false);
+        }
+    }
+
+    /// <summary>The whole log in one read, and every batch on its own from each of its offsets.</summary>
+    private static void AssertReads(PartitionLog log, byte[] expected, List<(long BaseOffset, int Position)> batches)
+    {
+        using (var all = log.Read(0, int.MaxValue, minOneBatch: true).Records!)
+            Assert.True(expected.AsSpan().SequenceEqual(all.ToBytes()), "the whole log read back differs");
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var (baseOffset, position) = batches[i];
+            var end = i + 1 < batches.Count ? batches[i + 1].Position : expected.Length;
+            foreach (var offset in new[] { baseOffset, baseOffset + 1 })
+            {
+                using var slice = log.Read(offset, 1, minOneBatch: true).Records!;
+                Assert.True(expected.AsSpan(position, end - position).SequenceEqual(slice.ToBytes()), $"batch at {baseOffset} read from {offset} differs");
+            }
         }
     }
 

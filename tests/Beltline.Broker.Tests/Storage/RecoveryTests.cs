@@ -8,23 +8,35 @@ namespace Beltline.Broker.Tests.Storage;
 /// <summary>
 /// Nine batches of two records, five per segment: segment 0 (offsets 0-9) and the active segment 10 (10-17).
 /// Every batch but a segment's first has an index entry. The largest timestamps sit in each segment's first
-/// batch, so a max timestamp taken from the tail alone would be wrong.
+/// batch, so a max timestamp taken from the tail alone would be wrong. Batches are about 2.7 KiB, so they cross
+/// 4 KiB block boundaries and neither segment ends on one: in direct mode a crash image carries zero padding
+/// after each segment's log (rolled segments stay open, so segment 0 too).
 /// </summary>
-public sealed class RecoveryTests : IDisposable
+public abstract class RecoveryTests(bool directIo) : StorageTestBase(directIo)
 {
+    public sealed class Direct() : RecoveryTests(directIo: true);
+
+    public sealed class Buffered() : RecoveryTests(directIo: false);
+
     private static readonly int BatchSize = Build(0, 0, 1).Length;
     private static readonly LogConfig Config = new() { IndexIntervalBytes = 0, SegmentBytes = 5 * BatchSize };
 
-    private readonly TempDirectory _dir = new();
+    /// <summary>Log bytes of the full segment 0 and of the active segment (four batches).</summary>
+    private static readonly int Segment0Size = 5 * BatchSize;
+    private static readonly int ActiveSize = 4 * BatchSize;
+
+    private static readonly int OneRecordBatchSize = Build(0, 0).Length;
+
     private readonly List<PartitionLog> _open = [];
     private readonly List<(long Offset, long Timestamp, string Value)> _records = [];
     private readonly List<long> _batchBases = [];
+    private readonly RecordingLogger _logger = new();
 
-    public void Dispose()
+    public override void Dispose()
     {
         foreach (var log in _open)
             log.Close(deleteFiles: false);
-        _dir.Dispose();
+        base.Dispose();
     }
 
     private PartitionLog Track(PartitionLog log)
@@ -41,7 +53,10 @@ public sealed class RecoveryTests : IDisposable
 
     private PartitionLog CreateLog()
     {
-        var log = Track(Create(_dir, Config));
+        // The byte positions the tests damage assume this layout.
+        Assert.Equal(2_703, BatchSize);
+        Assert.True(Segment0Size % SegmentFile.BlockSize != 0 && ActiveSize % SegmentFile.BlockSize != 0);
+        var log = Track(Create(Dir, Config));
         for (var i = 0; i < 9; i++)
         {
             long first = i switch { 0 => 80_000, 5 => 90_000, _ => 1_000 + (10 * i) };
@@ -49,6 +64,31 @@ public sealed class RecoveryTests : IDisposable
         }
         Assert.Equal([0L, 10], SegmentFiles(log.Directory));
         return log;
+    }
+
+    /// <summary>
+    /// A copy of the log's files taken while it is open. Checks it is what a crash leaves: each segment's log bytes,
+    /// in direct mode followed by zeros to the end of the block.
+    /// </summary>
+    private string CrashImageOf(PartitionLog log)
+    {
+        var image = CrashImage(log, Dir);
+        ReadLogFile(SegmentPath(image, 0, ".log"), Segment0Size);
+        ReadLogFile(ActiveLogFile(image), ActiveSize);
+        return image;
+    }
+
+    /// <summary>An unclean open, whose recovery warnings go to <see cref="_logger"/>.</summary>
+    private PartitionLog Recover(string directory) => Track(Open(directory, Config, cleanShutdown: false, _logger));
+
+    /// <summary>Recovery reported cutting exactly these byte counts (none: it reported nothing).</summary>
+    private void AssertReportedCuts(params long[] bytes) => Assert.Equal(bytes, _logger.CutBytes);
+
+    /// <summary>After recovery the segment files end exactly where their last good batch does.</summary>
+    private static void AssertFileLengths(string directory, long activeSize)
+    {
+        Assert.Equal(Segment0Size, new FileInfo(SegmentPath(directory, 0, ".log")).Length);
+        Assert.Equal(activeSize, new FileInfo(ActiveLogFile(directory)).Length);
     }
 
     private AppendResult Append(PartitionLog log, params long[] timestamps)
@@ -61,7 +101,7 @@ public sealed class RecoveryTests : IDisposable
     }
 
     /// <summary>Values of one width, so that every two-record batch has the same size.</summary>
-    private static string Value(long offset) => $"value-{offset:D4}";
+    private static string Value(long offset) => $"value-{offset:D4}-" + new string((char)('a' + (offset % 26)), 1_300);
 
     private static byte[] Build(long baseOffset, params long[] timestamps)
     {
@@ -100,10 +140,17 @@ public sealed class RecoveryTests : IDisposable
 
     private static string ActiveLogFile(string directory) => SegmentPath(directory, 10, ".log");
 
-    private static void Truncate(string path, int bytes)
+    private static void CutAt(string path, long length)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
-        file.SetLength(file.Length - bytes);
+        file.SetLength(length);
+    }
+
+    private static void Write(string path, long position, byte[] bytes)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+        file.Position = position;
+        file.Write(bytes);
     }
 
     private static void FlipByte(string path, long position)
@@ -119,18 +166,20 @@ public sealed class RecoveryTests : IDisposable
     [InlineData(1)]
     [InlineData(7)]
     [InlineData(30)] // inside the records
-    [InlineData(60)] // inside the header
+    [InlineData(2_000)] // what is left of the batch crosses a block boundary
+    [InlineData(2_650)] // inside the header
     public void Unclean_open_cuts_a_truncated_tail_to_the_last_whole_batch(int bytes)
     {
         var log = CreateLog();
-        var image = CrashImage(log, _dir);
-        var activeSize = new FileInfo(ActiveLogFile(image)).Length;
-        Truncate(ActiveLogFile(image), bytes);
+        var image = CrashImageOf(log);
+        // The file ends inside the last batch (a direct-I/O file too: the padding lay after the log end).
+        CutAt(ActiveLogFile(image), ActiveSize - bytes);
 
-        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        var recovered = Recover(image);
         ExpectEndAt(16);
         Assert.Equal(16, recovered.LogEndOffset);
-        Assert.Equal(activeSize - BatchSize, new FileInfo(ActiveLogFile(image)).Length);
+        AssertFileLengths(image, ActiveSize - BatchSize);
+        AssertReportedCuts(BatchSize - bytes);
         AssertContent(recovered);
 
         Assert.Equal(16, Append(recovered, 95_000, 95_001).BaseOffset);
@@ -138,7 +187,30 @@ public sealed class RecoveryTests : IDisposable
         AssertContent(recovered);
 
         Release(recovered);
+        AssertFileLengths(image, ActiveSize + OneRecordBatchSize);
         AssertContent(Track(Open(image, Config, cleanShutdown: true)));
+    }
+
+    [Theory]
+    [InlineData(2)] // a record's last byte is its (zero) header count: the last value byte goes too
+    [InlineData(100)]
+    [InlineData(2_690)] // from inside the header, across a block boundary
+    public void Unclean_open_cuts_a_last_batch_whose_end_never_reached_the_disk(int bytes)
+    {
+        // The file kept its length but the last bytes of the last batch are zeros (direct I/O: blocks of the last
+        // write that did not land), with the padding, if any, still after them.
+        var log = CreateLog();
+        var image = CrashImageOf(log);
+        var imageSize = new FileInfo(ActiveLogFile(image)).Length;
+        Write(ActiveLogFile(image), ActiveSize - bytes, new byte[bytes]);
+
+        var recovered = Recover(image);
+        ExpectEndAt(16);
+        AssertFileLengths(image, ActiveSize - BatchSize);
+        AssertReportedCuts(imageSize - (ActiveSize - BatchSize));
+        AssertContent(recovered);
+        Assert.Equal(16, Append(recovered, 3_000).BaseOffset);
+        AssertContent(recovered);
     }
 
     public static TheoryData<string, byte[]> Garbage => new()
@@ -146,6 +218,7 @@ public sealed class RecoveryTests : IDisposable
         { "zeros", new byte[100] },
         { "ones", Enumerable.Repeat((byte)0xFF, 100).ToArray() },
         { "random", RandomBytes(300) },
+        { "random, more than a block", RandomBytes(5_000) },
         { "short", [0, 0, 0, 0, 0, 0, 0, 17, 0, 0] },
         // A whole, CRC-valid batch whose offsets go backwards: the scan must not take it.
         { "stale batch", Batch(5, 6) },
@@ -160,16 +233,38 @@ public sealed class RecoveryTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Garbage))]
-    public void Unclean_open_cuts_garbage_after_the_last_batch(string name, byte[] garbage)
+    public void Unclean_open_cuts_garbage_after_the_end_of_the_file(string name, byte[] garbage)
     {
+        // Behind whatever the file held: in direct mode the padding comes first, and it is not reported as cut.
         var log = CreateLog();
-        var image = CrashImage(log, _dir);
-        var activeSize = new FileInfo(ActiveLogFile(image)).Length;
+        var image = CrashImageOf(log);
         using (var file = new FileStream(ActiveLogFile(image), FileMode.Append))
             file.Write(garbage);
 
-        var recovered = Track(Open(image, Config, cleanShutdown: false));
-        Assert.True(activeSize == new FileInfo(ActiveLogFile(image)).Length, name);
+        var recovered = Recover(image);
+        AssertFileLengths(image, ActiveSize);
+        Assert.True(_logger.CutBytes.SequenceEqual([garbage.Length]), $"{name}: reported {string.Join(", ", _logger.CutBytes)}");
+        AssertContent(recovered);
+        Assert.Equal(18, Append(recovered, 3_000).BaseOffset);
+        AssertContent(recovered);
+    }
+
+    [Theory]
+    [MemberData(nameof(Garbage))]
+    public void Unclean_open_cuts_garbage_right_after_the_last_batch(string name, byte[] garbage)
+    {
+        // Over the padding, in direct mode; the same as after the end of the file when buffered.
+        var log = CreateLog();
+        var image = CrashImageOf(log);
+        Write(ActiveLogFile(image), ActiveSize, garbage);
+        var imageSize = new FileInfo(ActiveLogFile(image)).Length;
+
+        var recovered = Recover(image);
+        AssertFileLengths(image, ActiveSize);
+        // Zeros inside the last block are what padding looks like: direct-I/O recovery takes them for it.
+        var lookLikePadding = DirectIo && !garbage.AsSpan().ContainsAnyExcept((byte)0) && imageSize == OpenFileLength(ActiveSize);
+        long[] expected = lookLikePadding ? [] : [imageSize - ActiveSize];
+        Assert.True(_logger.CutBytes.SequenceEqual(expected), $"{name}: reported {string.Join(", ", _logger.CutBytes)}");
         AssertContent(recovered);
         Assert.Equal(18, Append(recovered, 3_000).BaseOffset);
         AssertContent(recovered);
@@ -183,14 +278,15 @@ public sealed class RecoveryTests : IDisposable
     public void Unclean_open_cuts_a_last_batch_whose_crc_fails(int positionInBatch)
     {
         var log = CreateLog();
-        var image = CrashImage(log, _dir);
-        var activeSize = new FileInfo(ActiveLogFile(image)).Length;
-        var lastBatch = activeSize - BatchSize;
-        FlipByte(ActiveLogFile(image), positionInBatch < 0 ? activeSize - 1 : lastBatch + positionInBatch);
+        var image = CrashImageOf(log);
+        var imageSize = new FileInfo(ActiveLogFile(image)).Length;
+        var lastBatch = ActiveSize - BatchSize;
+        FlipByte(ActiveLogFile(image), positionInBatch < 0 ? ActiveSize - 1 : lastBatch + positionInBatch);
 
-        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        var recovered = Recover(image);
         ExpectEndAt(16);
-        Assert.Equal(lastBatch, new FileInfo(ActiveLogFile(image)).Length);
+        AssertFileLengths(image, lastBatch);
+        AssertReportedCuts(imageSize - lastBatch);
         AssertContent(recovered);
         Assert.Equal(16, Append(recovered, 4_000, 4_001, 4_002).BaseOffset);
         AssertContent(recovered);
@@ -200,49 +296,72 @@ public sealed class RecoveryTests : IDisposable
     public void Unclean_open_cuts_everything_from_a_corrupt_batch_in_the_middle()
     {
         var log = CreateLog();
-        var image = CrashImage(log, _dir);
+        var image = CrashImageOf(log);
+        var imageSize = new FileInfo(ActiveLogFile(image)).Length;
         // Batch 12-13 is the active segment's second.
         FlipByte(ActiveLogFile(image), BatchSize + RecordBatchHeader.HeaderSize + 2);
 
-        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        var recovered = Recover(image);
         ExpectEndAt(12);
-        Assert.Equal(BatchSize, new FileInfo(ActiveLogFile(image)).Length);
+        AssertFileLengths(image, BatchSize);
+        AssertReportedCuts(imageSize - BatchSize);
         AssertContent(recovered);
         Assert.Equal(12, Append(recovered, 5_000).BaseOffset);
         AssertContent(recovered);
     }
 
     [Fact]
-    public void Unclean_open_of_an_intact_log_keeps_everything()
+    public void Unclean_open_of_an_intact_log_keeps_everything_and_reports_no_cut()
     {
         var log = CreateLog();
-        var image = CrashImage(log, _dir);
-        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        var image = CrashImageOf(log);
+        var recovered = Recover(image);
+        // In direct mode the padding after both segments is gone, and was not reported as torn.
+        AssertFileLengths(image, ActiveSize);
+        AssertReportedCuts();
         AssertContent(recovered);
         Assert.Equal(18, Append(recovered, 6_000).BaseOffset);
+        AssertContent(recovered);
+    }
+
+    [Fact]
+    public void A_crash_image_recovers_in_the_other_io_mode_too()
+    {
+        var log = CreateLog();
+        var image = CrashImageOf(log);
+        var recovered = Track(Logs.Open(image, Config, cleanShutdown: false, directIo: !DirectIo));
+        AssertFileLengths(image, ActiveSize);
+        AssertContent(recovered);
+        Assert.Equal(18, Append(recovered, 6_000).BaseOffset);
+        Release(recovered);
+
+        AssertContent(Track(Open(image, Config, cleanShutdown: true)));
     }
 
     [Fact]
     public void Unclean_open_of_a_wholly_torn_active_segment_ends_at_its_base_offset()
     {
         var log = CreateLog();
-        var image = CrashImage(log, _dir);
-        Truncate(ActiveLogFile(image), (int)new FileInfo(ActiveLogFile(image)).Length - 20);
+        var image = CrashImageOf(log);
+        CutAt(ActiveLogFile(image), 20);
 
-        var recovered = Track(Open(image, Config, cleanShutdown: false));
+        var recovered = Recover(image);
         ExpectEndAt(10);
-        Assert.Equal(0, new FileInfo(ActiveLogFile(image)).Length);
+        AssertFileLengths(image, 0);
+        AssertReportedCuts(20);
         AssertContent(recovered);
         Assert.Equal(10, Append(recovered, 7_000).BaseOffset);
         AssertContent(recovered);
     }
 
     [Fact]
-    public void Clean_reopen_keeps_everything_and_loads_the_indexes()
+    public void Clean_close_leaves_exactly_the_log_and_reopen_keeps_everything_and_loads_the_indexes()
     {
         var log = CreateLog();
         var directory = log.Directory;
         Release(log);
+        // No padding after a clean close, whatever the mode.
+        AssertFileLengths(directory, ActiveSize);
         var indexes = IndexFiles(directory);
 
         var reopened = Track(Open(directory, Config, cleanShutdown: true));
@@ -253,6 +372,7 @@ public sealed class RecoveryTests : IDisposable
         AssertContent(reopened);
 
         Release(reopened);
+        AssertFileLengths(directory, ActiveSize + OneRecordBatchSize);
         AssertContent(Track(Open(directory, Config, cleanShutdown: true)));
     }
 
@@ -268,12 +388,13 @@ public sealed class RecoveryTests : IDisposable
         // A clean open trusts the indexes and does not CRC-check the log: nothing is cut.
         var clean = Track(Open(directory, Config, cleanShutdown: true));
         Assert.Equal(18, clean.LogEndOffset);
-        Assert.Equal(4 * BatchSize, new FileInfo(ActiveLogFile(directory)).Length);
+        AssertFileLengths(directory, ActiveSize);
         Release(clean);
 
-        var recovered = Track(Open(directory, Config, cleanShutdown: false));
+        var recovered = Recover(directory);
         Assert.Equal(12, recovered.LogEndOffset);
-        Assert.Equal(BatchSize, new FileInfo(ActiveLogFile(directory)).Length);
+        AssertFileLengths(directory, BatchSize);
+        AssertReportedCuts(ActiveSize - BatchSize);
     }
 
     public static TheoryData<string, string, byte[]?> IndexDamage => new()
@@ -335,6 +456,6 @@ public sealed class RecoveryTests : IDisposable
         Directory.EnumerateFiles(directory)
             .Where(f => f.EndsWith(".index", StringComparison.Ordinal) || f.EndsWith(".timeindex", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
-            .Select(f => KeyValuePair.Create(Path.GetFileName(f), Convert.ToHexString(SegmentRollTests.ReadShared(f))))
+            .Select(f => KeyValuePair.Create(Path.GetFileName(f), Convert.ToHexString(ReadShared(f))))
             .ToList();
 }

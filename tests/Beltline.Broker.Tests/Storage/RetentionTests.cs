@@ -5,19 +5,19 @@ using static Beltline.Broker.Tests.Storage.Logs;
 
 namespace Beltline.Broker.Tests.Storage;
 
-public sealed class RetentionTests : IDisposable
+public abstract class RetentionTests(bool directIo) : StorageTestBase(directIo)
 {
+    public sealed class Direct() : RetentionTests(directIo: true);
+
+    public sealed class Buffered() : RetentionTests(directIo: false);
+
     /// <summary>segment.bytes at its minimum: every append after the first starts a segment.</summary>
     private static readonly LogConfig OneBatchPerSegment = new() { SegmentBytes = 14 };
-
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void Time_retention_drops_the_leading_segments_whose_newest_record_is_too_old()
     {
-        var log = Create(_dir, OneBatchPerSegment with { RetentionMs = 5_000 });
+        var log = Create(Dir, OneBatchPerSegment with { RetentionMs = 5_000 });
         try
         {
             foreach (var timestamp in new long[] { 1_000, 4_999, 5_000, 9_000 })
@@ -42,7 +42,7 @@ public sealed class RetentionTests : IDisposable
     [Fact]
     public void Time_retention_stops_at_the_first_segment_that_is_kept()
     {
-        var log = Create(_dir, OneBatchPerSegment with { RetentionMs = 5_000 });
+        var log = Create(Dir, OneBatchPerSegment with { RetentionMs = 5_000 });
         try
         {
             foreach (var timestamp in new long[] { 9_000, 1_000, 9_500 })
@@ -60,7 +60,7 @@ public sealed class RetentionTests : IDisposable
     [Fact]
     public void When_everything_expired_the_active_segment_is_rolled_and_deleted_too()
     {
-        var log = Create(_dir, OneBatchPerSegment with { RetentionMs = 5_000 });
+        var log = Create(Dir, OneBatchPerSegment with { RetentionMs = 5_000 });
         try
         {
             log.AppendCopy(Batch(1_000, 1_001));
@@ -89,7 +89,7 @@ public sealed class RetentionTests : IDisposable
     [Fact]
     public void Retention_ms_minus_one_and_compact_only_keep_everything()
     {
-        var log = Create(_dir, OneBatchPerSegment with { RetentionMs = -1, RetentionBytes = -1 });
+        var log = Create(Dir, OneBatchPerSegment with { RetentionMs = -1, RetentionBytes = -1 });
         try
         {
             log.AppendCopy(Batch(1_000));
@@ -110,7 +110,7 @@ public sealed class RetentionTests : IDisposable
     public void Size_retention_drops_oldest_segments_while_the_log_exceeds_retention_bytes()
     {
         var size = Batch(1_000).Length;
-        var log = Create(_dir, OneBatchPerSegment with { RetentionBytes = (2 * size) + 1 });
+        var log = Create(Dir, OneBatchPerSegment with { RetentionBytes = (2 * size) + 1 });
         try
         {
             for (var i = 0; i < 4; i++)
@@ -138,7 +138,7 @@ public sealed class RetentionTests : IDisposable
     [Fact]
     public void A_read_keeps_a_deleted_segment_readable_until_it_is_disposed()
     {
-        var log = Create(_dir, OneBatchPerSegment with { RetentionMs = 5_000 });
+        var log = Create(Dir, OneBatchPerSegment with { RetentionMs = 5_000 });
         try
         {
             var old = Batch(1_000, 1_001, 1_002);
@@ -172,9 +172,9 @@ public sealed class RetentionTests : IDisposable
     }
 
     [Fact]
-    public void Close_with_delete_removes_the_directory_and_waits_for_readers()
+    public void Close_with_delete_removes_theDirectory_and_waits_for_readers()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         log.AppendCopy(Batch(1_000));
         var slice = log.Read(0, int.MaxValue, true).Records!;
         log.Close(deleteFiles: true);

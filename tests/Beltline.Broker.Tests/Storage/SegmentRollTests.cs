@@ -5,26 +5,27 @@ using static Beltline.Broker.Tests.Storage.Logs;
 
 namespace Beltline.Broker.Tests.Storage;
 
-public sealed class SegmentRollTests : IDisposable
+public abstract class SegmentRollTests(bool directIo) : StorageTestBase(directIo)
 {
-    private readonly TempDirectory _dir = new();
+    public sealed class Direct() : SegmentRollTests(directIo: true);
 
-    public void Dispose() => _dir.Dispose();
+    public sealed class Buffered() : SegmentRollTests(directIo: false);
 
     [Fact]
     public void Segment_rolls_when_the_next_append_would_pass_segment_bytes()
     {
         var size = Records(3).Length;
-        var log = Create(_dir, new LogConfig { SegmentBytes = 3 * size });
+        var log = Create(Dir, new LogConfig { SegmentBytes = 3 * size });
+        (long BaseOffset, int Bytes)[] expected = [(0, 3 * size), (9, 3 * size), (18, size)];
         try
         {
             for (var i = 0; i < 7; i++)
                 log.AppendCopy(Records(3));
             Assert.Equal(3, log.SegmentCount);
             Assert.Equal([0L, 9, 18], SegmentFiles(log.Directory));
-            Assert.Equal(3 * size, new FileInfo(SegmentPath(log.Directory, 0, ".log")).Length);
-            Assert.Equal(3 * size, new FileInfo(SegmentPath(log.Directory, 9, ".log")).Length);
-            Assert.Equal(size, new FileInfo(SegmentPath(log.Directory, 18, ".log")).Length);
+            // Rolled segments stay open until the log closes: in direct mode still padded to the block.
+            foreach (var (baseOffset, bytes) in expected)
+                Assert.Equal(OpenFileLength(bytes), new FileInfo(SegmentPath(log.Directory, baseOffset, ".log")).Length);
             Assert.Equal(7 * size, log.SizeInBytes);
             Assert.Equal(Enumerable.Range(0, 21).Select(i => (long)i), log.ReadAllRecords(0).Select(r => r.Offset));
         }
@@ -32,12 +33,14 @@ public sealed class SegmentRollTests : IDisposable
         {
             log.Close(deleteFiles: false);
         }
+        foreach (var (baseOffset, bytes) in expected)
+            Assert.Equal(bytes, new FileInfo(SegmentPath(log.Directory, baseOffset, ".log")).Length);
     }
 
     [Fact]
     public void A_batch_larger_than_segment_bytes_goes_into_an_empty_segment()
     {
-        var log = Create(_dir, new LogConfig { SegmentBytes = 14 });
+        var log = Create(Dir, new LogConfig { SegmentBytes = 14 });
         try
         {
             log.AppendCopy(Records(2));
@@ -57,7 +60,7 @@ public sealed class SegmentRollTests : IDisposable
     public void Segment_rolls_once_record_time_passes_segment_ms_since_the_first_batch()
     {
         const long t0 = 1_700_000_000_000;
-        var log = Create(_dir, new LogConfig { SegmentMs = 1_000 });
+        var log = Create(Dir, new LogConfig { SegmentMs = 1_000 });
         try
         {
             log.AppendCopy(Batch(t0), t0);
@@ -84,7 +87,7 @@ public sealed class SegmentRollTests : IDisposable
         // Kafka measures segment.ms in record time (the new batch against the segment's first batch), so
         // replaying old data fills segments normally instead of rolling on every append.
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var log = Create(_dir, new LogConfig { SegmentMs = 60_000 });
+        var log = Create(Dir, new LogConfig { SegmentMs = 60_000 });
         try
         {
             for (var i = 0; i < 5; i++)
@@ -101,7 +104,7 @@ public sealed class SegmentRollTests : IDisposable
     public void Segment_without_timestamps_rolls_by_its_age()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var log = Create(_dir, new LogConfig { SegmentMs = 3_600_000 });
+        var log = Create(Dir, new LogConfig { SegmentMs = 3_600_000 });
         try
         {
             log.AppendCopy(Batch(-1), now);
@@ -120,7 +123,7 @@ public sealed class SegmentRollTests : IDisposable
     public void Segment_rolls_before_relative_offsets_overflow_an_int()
     {
         const int delta = 2_000_000_000;
-        var log = Create(_dir);
+        var log = Create(Dir);
         try
         {
             Assert.Equal(new AppendResult(0, delta, -1, 0, 1), log.AppendCopy(WithLastOffsetDelta(Batch(1_000), delta)));
@@ -138,7 +141,7 @@ public sealed class SegmentRollTests : IDisposable
     [Fact]
     public void Small_index_interval_writes_an_entry_per_batch_after_the_first_and_reads_stay_exact()
     {
-        var log = Create(_dir, new LogConfig { IndexIntervalBytes = 0 });
+        var log = Create(Dir, new LogConfig { IndexIntervalBytes = 0 });
         try
         {
             var positions = AppendVariedBatches(log, 12);
@@ -156,7 +159,7 @@ public sealed class SegmentRollTests : IDisposable
     public void Index_entries_follow_index_interval_bytes()
     {
         var size = Records(2).Length;
-        var log = Create(_dir, new LogConfig { IndexIntervalBytes = 2 * size });
+        var log = Create(Dir, new LogConfig { IndexIntervalBytes = 2 * size });
         try
         {
             var positions = new List<(long BaseOffset, int Position)>();
@@ -178,7 +181,7 @@ public sealed class SegmentRollTests : IDisposable
     [Fact]
     public void Indexes_are_relative_to_each_segment_and_reads_stay_exact_across_segments()
     {
-        var log = Create(_dir, new LogConfig { IndexIntervalBytes = 0, SegmentBytes = 400 });
+        var log = Create(Dir, new LogConfig { IndexIntervalBytes = 0, SegmentBytes = 400 });
         try
         {
             var positions = AppendVariedBatches(log, 30);
@@ -201,17 +204,26 @@ public sealed class SegmentRollTests : IDisposable
         }
     }
 
-    /// <summary>Batches of 1..4 records; returns each batch's base offset and position within its segment.</summary>
-    internal static List<(long BaseOffset, int Position)> AppendVariedBatches(PartitionLog log, int count)
+    /// <summary>
+    /// Batches of 1..4 records; returns each batch's base offset and position within its segment (the bytes
+    /// appended to that segment before it), checking that the segment's file on disk grew by the batch.
+    /// </summary>
+    private List<(long BaseOffset, int Position)> AppendVariedBatches(PartitionLog log, int count)
     {
         var positions = new List<(long, int)>();
+        var segment = -1L;
+        var position = 0;
         for (var i = 0; i < count; i++)
         {
             var batch = Records(1 + (i % 4), 1_000 + i);
             var baseOffset = log.LogEndOffset;
             log.AppendCopy(batch);
-            var position = (int)(new FileInfo(SegmentPath(log.Directory, SegmentFiles(log.Directory)[^1], ".log")).Length - batch.Length);
+            var active = SegmentFiles(log.Directory)[^1];
+            if (active != segment)
+                (segment, position) = (active, 0);
             positions.Add((baseOffset, position));
+            position += batch.Length;
+            Assert.Equal(OpenFileLength(position), new FileInfo(SegmentPath(log.Directory, active, ".log")).Length);
         }
         return positions;
     }
@@ -238,14 +250,6 @@ public sealed class SegmentRollTests : IDisposable
         for (var i = 0; i < bytes.Length; i += 8)
             entries.Add((BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i + 4))));
         return entries;
-    }
-
-    internal static byte[] ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
     }
 
     private static byte[] WithLastOffsetDelta(byte[] batch, int lastOffsetDelta)

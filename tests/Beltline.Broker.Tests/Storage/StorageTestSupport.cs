@@ -3,6 +3,7 @@ using System.Text;
 using Beltline.Broker.Storage;
 using Beltline.Protocol;
 using Beltline.Protocol.Records;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Record = Beltline.Protocol.Records.Record;
 
@@ -49,11 +50,11 @@ internal static class Logs
     /// <summary>A batch of <paramref name="count"/> records, all at <paramref name="timestamp"/>.</summary>
     public static byte[] Records(int count, long timestamp = 1_000) => Batch(Enumerable.Repeat(timestamp, count).ToArray());
 
-    public static PartitionLog Create(TempDirectory dir, LogConfig? config = null) =>
-        PartitionLog.Create(dir.Path, Topic, 0, KafkaUuid.NewRandom(), config ?? new LogConfig(), NullLogger.Instance);
+    public static PartitionLog Create(TempDirectory dir, LogConfig? config, bool directIo, int partition = 0) =>
+        PartitionLog.Create(dir.Path, Topic, partition, KafkaUuid.NewRandom(), config ?? new LogConfig(), NullLogger.Instance, directIo);
 
-    public static PartitionLog Open(string directory, LogConfig? config = null, bool cleanShutdown = true) =>
-        PartitionLog.Open(directory, Topic, 0, config ?? new LogConfig(), cleanShutdown, NullLogger.Instance);
+    public static PartitionLog Open(string directory, LogConfig? config, bool cleanShutdown, bool directIo, ILogger? logger = null) =>
+        PartitionLog.Open(directory, Topic, 0, config ?? new LogConfig(), cleanShutdown, logger ?? NullLogger.Instance, directIo);
 
     /// <summary>Appends a copy (Append rewrites offsets in place) and returns the result.</summary>
     public static AppendResult AppendCopy(this PartitionLog log, byte[] batch, long nowMs = 1_000) =>
@@ -103,7 +104,8 @@ internal static class Logs
 
     /// <summary>
     /// What the disk holds at this instant, as a process crash would leave it: the log writes straight to the
-    /// files, so a copy of the directory is the state an unclean restart finds.
+    /// files (in direct mode with the zero padding of the last block), so a copy of the directory is the state an
+    /// unclean restart finds.
     /// </summary>
     public static string CrashImage(PartitionLog log, TempDirectory dir)
     {
@@ -114,11 +116,85 @@ internal static class Logs
         return image;
     }
 
+    /// <summary>A file's bytes, read while the broker may hold it open.</summary>
+    public static byte[] ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary><paramref name="length"/> rounded up to a whole number of direct-I/O blocks.</summary>
+    public static long AlignUp(long length) => (length + SegmentFile.BlockSize - 1) / SegmentFile.BlockSize * SegmentFile.BlockSize;
+
     /// <summary>The log's current segments (private state; Dirty is what fsync clears).</summary>
     public static LogSegment[] Segments(PartitionLog log)
     {
         var field = typeof(PartitionLog).GetField("_segments", BindingFlags.NonPublic | BindingFlags.Instance)
             ?? throw new InvalidOperationException("PartitionLog._segments is gone; update the test helper.");
         return (LogSegment[])field.GetValue(log)!;
+    }
+}
+
+/// <summary>
+/// Base of the storage tests that run in both I/O modes. Each test class is abstract and nests two sealed
+/// subclasses, <c>Direct</c> and <c>Buffered</c>, so that every test runs, and is reported, once per mode.
+/// </summary>
+public abstract class StorageTestBase(bool directIo) : IDisposable
+{
+    /// <summary>True: segment files use O_DIRECT (block-aligned writes, zero padding while open).</summary>
+    private protected bool DirectIo { get; } = directIo;
+
+    private protected TempDirectory Dir { get; } = new();
+
+    public virtual void Dispose()
+    {
+        Dir.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private protected PartitionLog Create(TempDirectory dir, LogConfig? config = null, int partition = 0) =>
+        Logs.Create(dir, config, DirectIo, partition);
+
+    private protected PartitionLog Open(string directory, LogConfig? config = null, bool cleanShutdown = true, ILogger? logger = null) =>
+        Logs.Open(directory, config, cleanShutdown, DirectIo, logger);
+
+    /// <summary>
+    /// The length of a <c>.log</c> file holding <paramref name="logical"/> bytes while its segment is open and has
+    /// been appended to: in direct mode the last block is written whole, zeros after the log; buffered, the log.
+    /// </summary>
+    private protected long OpenFileLength(long logical) => DirectIo ? Logs.AlignUp(logical) : logical;
+
+    /// <summary>
+    /// Asserts the shape of a <c>.log</c> file on disk, <paramref name="logical"/> bytes of log followed, when
+    /// <paramref name="padded"/> and in direct mode, by zeros up to the next block, and returns the log bytes.
+    /// </summary>
+    private protected byte[] ReadLogFile(string path, long logical, bool padded = true)
+    {
+        var bytes = Logs.ReadShared(path);
+        Assert.Equal(padded ? OpenFileLength(logical) : logical, bytes.Length);
+        var padding = bytes.AsSpan((int)logical);
+        Assert.True(!padding.ContainsAnyExcept((byte)0), $"{path}: padding after byte {logical} is not all zeros");
+        return bytes[..(int)logical];
+    }
+}
+
+/// <summary>Keeps what a log writes at warning level, with its structured values.</summary>
+internal sealed class RecordingLogger : ILogger
+{
+    public List<IReadOnlyList<KeyValuePair<string, object?>>> Warnings { get; } = [];
+
+    /// <summary>The bytes recovery reported cut, one entry per segment it cut.</summary>
+    public List<long> CutBytes => Warnings.Select(w => Convert.ToInt64(w.Single(p => p.Key == "Bytes").Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (logLevel >= LogLevel.Warning)
+            Warnings.Add(state as IReadOnlyList<KeyValuePair<string, object?>> ?? []);
     }
 }

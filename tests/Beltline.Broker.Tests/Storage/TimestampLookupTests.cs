@@ -4,11 +4,11 @@ using static Beltline.Broker.Tests.Storage.Logs;
 
 namespace Beltline.Broker.Tests.Storage;
 
-public sealed class TimestampLookupTests : IDisposable
+public abstract class TimestampLookupTests(bool directIo) : StorageTestBase(directIo)
 {
-    private readonly TempDirectory _dir = new();
+    public sealed class Direct() : TimestampLookupTests(directIo: true);
 
-    public void Dispose() => _dir.Dispose();
+    public sealed class Buffered() : TimestampLookupTests(directIo: false);
 
     [Theory]
     [InlineData(0, 0L, 100L)]
@@ -21,7 +21,7 @@ public sealed class TimestampLookupTests : IDisposable
     [InlineData(500, 4L, 500L)]
     public void FindOffsetForTimestamp_returns_the_first_record_at_or_after_the_timestamp(long timestamp, long offset, long found)
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         try
         {
             log.AppendCopy(Batch(100, 300, 200));
@@ -38,7 +38,7 @@ public sealed class TimestampLookupTests : IDisposable
     [Fact]
     public void FindOffsetForTimestamp_is_null_when_every_record_is_older_or_the_log_empty()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         try
         {
             Assert.Null(log.FindOffsetForTimestamp(0));
@@ -60,7 +60,7 @@ public sealed class TimestampLookupTests : IDisposable
     public void Timestamp_lookups_match_a_scan_of_every_record_across_segments_and_indexes(CompressionType compression)
     {
         var config = new LogConfig { SegmentBytes = 500, IndexIntervalBytes = 100 };
-        PartitionLog? log = Create(_dir, config);
+        PartitionLog? log = Create(Dir, config);
         var directory = log.Directory;
         var expected = new List<(long Offset, long Timestamp)>();
         try
@@ -89,7 +89,7 @@ public sealed class TimestampLookupTests : IDisposable
     [Fact]
     public void FindOffsetForTimestamp_reports_log_append_time()
     {
-        var log = Create(_dir, new LogConfig { LogAppendTime = true, SegmentBytes = 14 });
+        var log = Create(Dir, new LogConfig { LogAppendTime = true, SegmentBytes = 14 });
         try
         {
             log.AppendCopy(Batch(1, 2), nowMs: 5_000);
@@ -108,7 +108,7 @@ public sealed class TimestampLookupTests : IDisposable
     [Fact]
     public void FindMaxTimestamp_returns_the_first_record_with_the_largest_timestamp()
     {
-        var log = Create(_dir, new LogConfig { SegmentBytes = 14 });
+        var log = Create(Dir, new LogConfig { SegmentBytes = 14 });
         try
         {
             Assert.Null(log.FindMaxTimestamp());
@@ -128,7 +128,7 @@ public sealed class TimestampLookupTests : IDisposable
     public void FindMaxTimestamp_keeps_the_first_of_tied_records_after_a_clean_reopen()
     {
         var config = new LogConfig { IndexIntervalBytes = 0 };
-        var log = Create(_dir, config);
+        var log = Create(Dir, config);
         var directory = log.Directory;
         log.AppendCopy(Batch(100, 500));
         log.AppendCopy(Batch(200));

@@ -4,19 +4,19 @@ using static Beltline.Broker.Tests.Storage.Logs;
 
 namespace Beltline.Broker.Tests.Storage;
 
-public sealed class WaitAndFlushTests : IDisposable
+public abstract class WaitAndFlushTests(bool directIo) : StorageTestBase(directIo)
 {
+    public sealed class Direct() : WaitAndFlushTests(directIo: true);
+
+    public sealed class Buffered() : WaitAndFlushTests(directIo: false);
+
     /// <summary>Only a guard against a hung test; nothing asserts on time.</summary>
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
-
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task WaitForAppendAsync_completes_on_append_and_not_before()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         try
         {
             var waiting = log.WaitForAppendAsync(0);
@@ -39,7 +39,7 @@ public sealed class WaitAndFlushTests : IDisposable
     [Fact]
     public async Task WaitForAppendAsync_is_complete_at_once_when_the_log_is_already_past_the_offset()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         try
         {
             log.AppendCopy(Records(3));
@@ -60,7 +60,7 @@ public sealed class WaitAndFlushTests : IDisposable
     [Fact]
     public async Task WaitForAppendAsync_completes_when_the_log_closes()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         var waiting = log.WaitForAppendAsync(0);
         log.Close(deleteFiles: false);
         await waiting.WaitAsync(Guard);
@@ -69,7 +69,7 @@ public sealed class WaitAndFlushTests : IDisposable
     [Fact]
     public void Flush_messages_flushes_once_that_many_records_are_unflushed()
     {
-        var log = Create(_dir, new LogConfig { FlushMessages = 5 });
+        var log = Create(Dir, new LogConfig { FlushMessages = 5 });
         try
         {
             log.AppendCopy(Records(3));
@@ -88,7 +88,7 @@ public sealed class WaitAndFlushTests : IDisposable
     [Fact]
     public void FlushIfDue_flushes_only_when_flush_ms_has_passed()
     {
-        var log = Create(_dir);
+        var log = Create(Dir);
         try
         {
             log.AppendCopy(Records(1));
@@ -115,8 +115,8 @@ public sealed class WaitAndFlushTests : IDisposable
     [Fact]
     public async Task GroupCommit_completes_a_waiter_after_flushing_its_log()
     {
-        var log = Create(_dir);
-        var other = PartitionLog.Create(_dir.Path, Topic, 1, Beltline.Protocol.KafkaUuid.NewRandom(), new LogConfig(), NullLogger.Instance);
+        var log = Create(Dir);
+        var other = Create(Dir, partition: 1);
         try
         {
             await using var commit = new GroupCommit(NullLogger.Instance);
@@ -143,7 +143,7 @@ public sealed class WaitAndFlushTests : IDisposable
     public async Task GroupCommit_completes_many_concurrent_waiters_on_many_logs()
     {
         var logs = Enumerable.Range(0, 4)
-            .Select(p => PartitionLog.Create(_dir.Path, Topic, p, Beltline.Protocol.KafkaUuid.NewRandom(), new LogConfig(), NullLogger.Instance))
+            .Select(p => Create(Dir, partition: p))
             .ToArray();
         try
         {
