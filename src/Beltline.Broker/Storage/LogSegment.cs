@@ -283,6 +283,9 @@ internal sealed class LogSegment
             _timeIndex.MaybeAppend(MaxTimestamp, (int)(BatchOfMaxTimestamp - BaseOffset));
     }
 
+    /// <summary>Once sealed and flushed, the file needs no padding: a crash then leaves it exactly as its indexes expect.</summary>
+    public void TrimPadding() => _log.TrimPadding();
+
     public void Flush()
     {
         Dirty = false;

@@ -178,6 +178,9 @@ internal sealed class PartitionLog
     {
         var old = _segments[^1];
         old.Seal();
+        // A sealed segment takes no more appends, so its direct-I/O padding can go now: a crash then leaves it
+        // exactly as its indexes expect, and the next start trusts them instead of rescanning it.
+        old.TrimPadding();
         var segment = LogSegment.Create(Directory, _logEndOffset, _directIo);
         Volatile.Write(ref _segments, [.. _segments, segment]);
         // Retention or Close may close the old segment before this runs: flush only while holding a reference.

@@ -140,9 +140,16 @@ internal sealed class SegmentFile : IDisposable
     /// <summary>Closes the file; with <paramref name="trim"/>, first cuts the block padding so the file holds exactly the log.</summary>
     public void Close(bool trim)
     {
-        if (trim && Direct && !_handle.IsClosed && PhysicalLength != _length)
-            RandomAccess.SetLength(_handle, _length);
+        if (trim)
+            TrimPadding();
         _handle.Dispose();
+    }
+
+    /// <summary>Cuts the block padding past <see cref="Length"/>; for files that take no more appends (sealed segments).</summary>
+    public void TrimPadding()
+    {
+        if (Direct && !_handle.IsClosed && PhysicalLength != _length)
+            RandomAccess.SetLength(_handle, _length);
     }
 
     public void Dispose() => Close(trim: false);

@@ -10,7 +10,7 @@ namespace Beltline.Broker.Tests.Storage;
 /// Every batch but a segment's first has an index entry. The largest timestamps sit in each segment's first
 /// batch, so a max timestamp taken from the tail alone would be wrong. Batches are about 2.7 KiB, so they cross
 /// 4 KiB block boundaries and neither segment ends on one: in direct mode a crash image carries zero padding
-/// after each segment's log (rolled segments stay open, so segment 0 too).
+/// after the active segment's log (a rolled segment's padding is cut when it rolls).
 /// </summary>
 public abstract class RecoveryTests(bool directIo) : StorageTestBase(directIo)
 {
@@ -67,13 +67,14 @@ public abstract class RecoveryTests(bool directIo) : StorageTestBase(directIo)
     }
 
     /// <summary>
-    /// A copy of the log's files taken while it is open. Checks it is what a crash leaves: each segment's log bytes,
-    /// in direct mode followed by zeros to the end of the block.
+    /// A copy of the log's files taken while it is open. Checks it is what a crash leaves: the sealed segment's log
+    /// bytes exactly (its padding is cut when it rolls), the active segment's in direct mode followed by zeros to the
+    /// end of the block.
     /// </summary>
     private string CrashImageOf(PartitionLog log)
     {
         var image = CrashImage(log, Dir);
-        ReadLogFile(SegmentPath(image, 0, ".log"), Segment0Size);
+        ReadLogFile(SegmentPath(image, 0, ".log"), Segment0Size, padded: false);
         ReadLogFile(ActiveLogFile(image), ActiveSize);
         return image;
     }
