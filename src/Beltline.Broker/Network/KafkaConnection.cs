@@ -12,9 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace Beltline.Broker.Network;
 
 /// <summary>
-/// One client connection. Requests are read in order and started in order; their responses are written in the
-/// same order (Kafka's per-connection guarantee) by a second loop, so a produce waiting for fsync or a fetch
-/// waiting for data does not stop the next request from being read and started.
+/// One client connection. Requests are read in order and started in order, and their responses written in the
+/// same order (Kafka's per-connection guarantee). A response that is ready at once, with none queued before it,
+/// is written by the reading loop itself; otherwise responses queue for a second loop, so a produce waiting for
+/// fsync or a fetch waiting for data does not stop the next request from being read and started.
 /// </summary>
 internal sealed class KafkaConnection(
     ConnectionContext connection,
@@ -30,16 +31,22 @@ internal sealed class KafkaConnection(
 
     private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, byte[] Buffer);
 
+    /// <summary>Responses queued for the writing loop and not yet written and flushed by it.</summary>
+    private int _queued;
+
+    /// <summary>Cleared when the connection must close (a write failed, or a request can only be answered by closing).</summary>
+    private volatile bool _healthy = true;
+
     public async Task RunAsync()
     {
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, brokerStopping);
         var pending = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
-        var writer = WriteResponsesAsync(pending.Reader, connection.Transport.Output);
+        var writer = WriteQueuedResponsesAsync(pending.Reader, connection.Transport.Output);
         metrics.ConnectionOpened();
         logger.LogDebug("Connection {ConnectionId} from {Remote} on {Listener}", connection.ConnectionId, connection.RemoteEndPoint, listener.Name);
         try
         {
-            await ReadRequestsAsync(connection.Transport.Input, pending.Writer, aborted.Token);
+            await ReadRequestsAsync(connection.Transport.Input, connection.Transport.Output, pending.Writer, aborted.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or IOException)
         {
@@ -55,11 +62,12 @@ internal sealed class KafkaConnection(
         }
     }
 
-    private async Task ReadRequestsAsync(PipeReader input, ChannelWriter<PendingResponse> pending, CancellationToken aborted)
+    private async Task ReadRequestsAsync(PipeReader input, PipeWriter output, ChannelWriter<PendingResponse> pending, CancellationToken aborted)
     {
         // Bytes the next frame needs: waiting for all of them at once (rather than waking per network read)
         // keeps a 1 MB produce request from costing hundreds of wake-ups.
         var needed = 0;
+        var unflushed = false;
         while (true)
         {
             var result = needed > 0 ? await input.ReadAtLeastAsync(needed, aborted) : await input.ReadAsync(aborted);
@@ -83,7 +91,25 @@ internal sealed class KafkaConnection(
                     }
                     if (!TryStart(body, aborted, out var next))
                         return;
+                    // Answered already and nothing queued before it: write it here and spare the hand-off to the
+                    // writing loop (which, with _queued at 0, is idle and not touching the pipe).
+                    if (Volatile.Read(ref _queued) == 0 && next.Response.IsCompletedSuccessfully)
+                    {
+                        Complete(next, output);
+                        if (!_healthy)
+                            return;
+                        unflushed = true;
+                        continue;
+                    }
+                    Interlocked.Increment(ref _queued);
                     await pending.WriteAsync(next, aborted);
+                }
+                // Every whole frame of this read is handled: send what was written inline in one flush.
+                if (unflushed)
+                {
+                    unflushed = false;
+                    if ((await output.FlushAsync(aborted)).IsCanceled)
+                        return;
                 }
                 if (result.IsCompleted)
                 {
@@ -164,55 +190,83 @@ internal sealed class KafkaConnection(
             connection.ConnectionId, connection.RemoteEndPoint, reason, detail is null ? "" : $" ({detail})");
     }
 
-    private async Task WriteResponsesAsync(ChannelReader<PendingResponse> pending, PipeWriter output)
+    private async Task WriteQueuedResponsesAsync(ChannelReader<PendingResponse> pending, PipeWriter output)
     {
-        var healthy = true;
-        await foreach (var item in pending.ReadAllAsync())
+        await foreach (var queued in pending.ReadAllAsync())
         {
-            IKafkaMessage? response = null;
-            try
+            var item = queued;
+            if (!item.Response.IsCompleted)
             {
-                response = await item.Response;
+                // A ValueTask is consumed once: wait on its task, then hand that (completed) task on.
+                var task = item.Response.AsTask();
+                await ((Task)task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                item = item with { Response = new ValueTask<IKafkaMessage?>(task) };
             }
-            catch (CloseConnectionException e)
-            {
-                logger.LogInformation("Closing connection {ConnectionId} from {Remote}: {Reason}", connection.ConnectionId, connection.RemoteEndPoint, e.Message);
-                healthy = false;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "{Api} request on connection {ConnectionId} failed without a response", item.Context.Header.ApiKey, connection.ConnectionId);
-                healthy = false;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(item.Buffer);
-            }
-            try
-            {
-                if (healthy && response is not null)
-                {
-                    WriteFrame(output, item.Context.Header, response);
-                    if (pending.Count == 0)
-                        healthy = !(await output.FlushAsync()).IsCanceled;
-                }
-                metrics.RequestHandled(item.Context.Header.ApiKey, System.Diagnostics.Stopwatch.GetElapsedTime(item.Context.ReceivedAt).TotalMilliseconds);
-            }
-            catch (Exception e)
-            {
-                if (e is not (IOException or ConnectionResetException or InvalidOperationException))
-                    logger.LogError(e, "Writing the {Api} response on connection {ConnectionId} failed", item.Context.Header.ApiKey, connection.ConnectionId);
-                healthy = false;
-            }
-            finally
-            {
-                item.Context.ReleaseResources();
-            }
-            if (!healthy)
+            Complete(item, output);
+            if (_healthy && pending.Count == 0)
+                _healthy = await FlushAsync(output);
+            // Only now, written and flushed, may the reading loop write to the pipe again.
+            Interlocked.Decrement(ref _queued);
+            if (!_healthy)
                 connection.Abort();
         }
-        if (healthy)
-            await output.FlushAsync();
+        if (_healthy)
+            await FlushAsync(output);
+    }
+
+    private static async Task<bool> FlushAsync(PipeWriter output)
+    {
+        try
+        {
+            return !(await output.FlushAsync()).IsCanceled;
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes a finished request's response (if it has one and the connection is healthy) and releases what the
+    /// request held. The response task must have completed.
+    /// </summary>
+    private void Complete(PendingResponse item, PipeWriter output)
+    {
+        IKafkaMessage? response = null;
+        try
+        {
+            response = item.Response.Result;
+        }
+        catch (CloseConnectionException e)
+        {
+            logger.LogInformation("Closing connection {ConnectionId} from {Remote}: {Reason}", connection.ConnectionId, connection.RemoteEndPoint, e.Message);
+            _healthy = false;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "{Api} request on connection {ConnectionId} failed without a response", item.Context.Header.ApiKey, connection.ConnectionId);
+            _healthy = false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(item.Buffer);
+        }
+        try
+        {
+            if (_healthy && response is not null)
+                WriteFrame(output, item.Context.Header, response);
+            metrics.RequestHandled(item.Context.Header.ApiKey, System.Diagnostics.Stopwatch.GetElapsedTime(item.Context.ReceivedAt).TotalMilliseconds);
+        }
+        catch (Exception e)
+        {
+            if (e is not (IOException or ConnectionResetException or InvalidOperationException))
+                logger.LogError(e, "Writing the {Api} response on connection {ConnectionId} failed", item.Context.Header.ApiKey, connection.ConnectionId);
+            _healthy = false;
+        }
+        finally
+        {
+            item.Context.ReleaseResources();
+        }
     }
 
     /// <summary>
