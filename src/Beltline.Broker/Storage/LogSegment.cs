@@ -338,15 +338,48 @@ internal sealed class LogSegment
 /// <summary>Bytes of one segment handed to a response; reads them from the file when the response is written.</summary>
 internal sealed class SegmentSlice(LogSegment segment, long position, int length) : IRawPayload, IDisposable
 {
+    /// <summary>
+    /// The response writer asks for the slice in pipe-sized pieces (64 KiB or less); with direct I/O each piece
+    /// would be a device read, so the slice is read ahead in windows this large.
+    /// </summary>
+    private const int ReadAheadBytes = 1024 * 1024;
+
+    private byte[]? _window;
+    private int _windowStart;
+    private int _windowLength;
     private int _released;
 
     public int Length => length;
 
-    public void CopyTo(int offset, Span<byte> destination) => segment.Read(position + offset, destination);
+    public void CopyTo(int offset, Span<byte> destination)
+    {
+        while (destination.Length > 0)
+        {
+            if (_window is null || offset < _windowStart || offset >= _windowStart + _windowLength)
+                Fill(offset);
+            var available = Math.Min(_windowStart + _windowLength - offset, destination.Length);
+            _window.AsSpan(offset - _windowStart, available).CopyTo(destination);
+            destination = destination[available..];
+            offset += available;
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_window))]
+    private void Fill(int offset)
+    {
+        _window ??= ArrayPool<byte>.Shared.Rent(Math.Min(length, ReadAheadBytes));
+        _windowStart = offset;
+        _windowLength = Math.Min(length - offset, _window.Length);
+        segment.Read(position + offset, _window.AsSpan(0, _windowLength));
+    }
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-            segment.Release();
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+            return;
+        segment.Release();
+        if (_window is not null)
+            ArrayPool<byte>.Shared.Return(_window);
+        _window = null;
     }
 }
