@@ -44,4 +44,29 @@ public class Crc32CTests
         state = Crc32C.Append(state, data.AsSpan(513));
         Assert.Equal(Crc32C.Compute(data), ~state);
     }
+
+    [Theory]
+    [InlineData(12_287)]
+    [InlineData(12_288)]
+    [InlineData(12_289)]
+    [InlineData(24_581)]
+    [InlineData(1_048_583)]
+    public void Three_stream_lengths_match_the_bitwise_reference(int length)
+    {
+        // Around and past the length where the three-stream loop takes over, so its join is exercised.
+        var data = new byte[length + 1];
+        new Random(length).NextBytes(data);
+        Assert.Equal(TestBatches.ReferenceCrc32C(data.AsSpan(1)), Crc32C.Compute(data.AsSpan(1)));
+    }
+
+    [Fact]
+    public void Appending_pieces_that_straddle_the_three_stream_blocks_equals_one_pass()
+    {
+        var data = new byte[50_000];
+        new Random(11).NextBytes(data);
+        var state = ~0u;
+        foreach (var (start, length) in new[] { (0, 7), (7, 12_300), (12_307, 1), (12_308, 30_000), (42_308, 7_692) })
+            state = Crc32C.Append(state, data.AsSpan(start, length));
+        Assert.Equal(TestBatches.ReferenceCrc32C(data), ~state);
+    }
 }
