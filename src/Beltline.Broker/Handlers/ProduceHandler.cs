@@ -20,6 +20,9 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
     public override short MinVersion => 0;
     public override short MaxVersion => 10;
 
+    /// <summary>Batches are appended from (and patched in) the request frame itself.</summary>
+    public override bool RetainsRequestBody => true;
+
     protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request)
     {
         var response = new ProduceResponse();

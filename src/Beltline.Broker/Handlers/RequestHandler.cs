@@ -15,6 +15,9 @@ internal interface IRequestHandler
 
     short MaxVersion { get; }
 
+    /// <summary>Whether the parsed request keeps slices of the request frame (produce batches), which must then live until it is answered.</summary>
+    bool RetainsRequestBody { get; }
+
     /// <summary>
     /// Parses the body (a malformed one throws <see cref="KafkaProtocolException"/> synchronously, which closes the
     /// connection) and starts the work. A null result means "send no response" (produce with acks=0).
@@ -36,6 +39,8 @@ internal abstract class RequestHandler<TRequest, TResponse>(ILogger logger) : IR
     public abstract short MinVersion { get; }
 
     public abstract short MaxVersion { get; }
+
+    public virtual bool RetainsRequestBody => false;
 
     protected ILogger Logger { get; } = logger;
 

@@ -29,7 +29,20 @@ internal sealed class KafkaConnection(
     /// <summary>Requests started but not yet answered; beyond it the connection stops reading (backpressure).</summary>
     private const int MaxInFlight = 512;
 
-    private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, byte[] Buffer);
+    /// <summary>
+    /// Bytes of request buffers (produce batches) held by requests not yet answered; past it the connection stops
+    /// reading until some are answered, so pipelined requests cannot pile up memory.
+    /// </summary>
+    private const long MaxHeldRequestBytes = 256L * 1024 * 1024;
+
+    /// <summary>Response bytes written but not flushed past which we flush, so a client that does not read applies backpressure.</summary>
+    private const long FlushThresholdBytes = 256 * 1024;
+
+    /// <summary>A started request; <see cref="Buffer"/> is its frame when the request still needs it (produce batches).</summary>
+    private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, byte[]? Buffer);
+
+    private readonly SemaphoreSlim _bufferReleased = new(0);
+    private long _heldRequestBytes;
 
     /// <summary>Responses queued for the writing loop and not yet written and flushed by it.</summary>
     private int _queued;
@@ -55,8 +68,9 @@ internal sealed class KafkaConnection(
         finally
         {
             pending.Writer.TryComplete();
-            await writer;
+            // Nothing more will be read: end long polls now rather than hold the connection for their full wait.
             await aborted.CancelAsync();
+            await writer;
             metrics.ConnectionClosed();
             logger.LogDebug("Connection {ConnectionId} from {Remote} closed", connection.ConnectionId, connection.RemoteEndPoint);
         }
@@ -89,6 +103,8 @@ internal sealed class KafkaConnection(
                             : $"invalid frame size {size}", null);
                         return;
                     }
+                    while (Volatile.Read(ref _heldRequestBytes) > MaxHeldRequestBytes)
+                        await _bufferReleased.WaitAsync(aborted);
                     if (!TryStart(body, aborted, out var next))
                         return;
                     // Answered already and nothing queued before it: write it here and spare the hand-off to the
@@ -99,10 +115,31 @@ internal sealed class KafkaConnection(
                         if (!_healthy)
                             return;
                         unflushed = true;
+                        if (output.UnflushedBytes > FlushThresholdBytes)
+                        {
+                            unflushed = false;
+                            if ((await output.FlushAsync(aborted)).IsCanceled)
+                                return;
+                        }
                         continue;
                     }
+                    // From here the writing loop owns the pipe: hand it over with nothing of ours half-sent.
+                    if (unflushed)
+                    {
+                        unflushed = false;
+                        if ((await output.FlushAsync(aborted)).IsCanceled)
+                            return;
+                    }
                     Interlocked.Increment(ref _queued);
-                    await pending.WriteAsync(next, aborted);
+                    try
+                    {
+                        await pending.WriteAsync(next, aborted);
+                    }
+                    catch
+                    {
+                        Abandon(next);
+                        throw;
+                    }
                 }
                 // Every whole frame of this read is handled: send what was written inline in one flush.
                 if (unflushed)
@@ -160,7 +197,8 @@ internal sealed class KafkaConnection(
                     // KIP-511: answer in v0 with UNSUPPORTED_VERSION and our ranges, so the client can pick a version.
                     var header = new RequestHeader(apiKey, 0, correlationId, null);
                     var context = new RequestContext(header, listener, connection.RemoteEndPoint, aborted);
-                    started = new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(dispatcher.UnsupportedApiVersionsResponse()), buffer);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    started = new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(dispatcher.UnsupportedApiVersionsResponse()), null);
                     return true;
                 }
                 RejectConnection($"{apiKey} v{version} is not supported (supported: v{handler.MinVersion}-v{handler.MaxVersion})", null);
@@ -170,7 +208,16 @@ internal sealed class KafkaConnection(
             var reader = new KafkaReader(body);
             var requestHeader = RequestHeader.Read(ref reader);
             var requestContext = new RequestContext(requestHeader, listener, connection.RemoteEndPoint, aborted);
-            started = new PendingResponse(requestContext, handler.HandleAsync(requestContext, body[reader.Position..]), buffer);
+            var response = handler.HandleAsync(requestContext, body[reader.Position..]);
+            // Parsed requests hold copies of what they need, except produce batches, which are slices of the frame.
+            if (!handler.RetainsRequestBody)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                started = new PendingResponse(requestContext, response, null);
+                return true;
+            }
+            Interlocked.Add(ref _heldRequestBytes, buffer.Length);
+            started = new PendingResponse(requestContext, response, buffer);
             return true;
         }
         catch (Exception e)
@@ -181,6 +228,27 @@ internal sealed class KafkaConnection(
             ArrayPool<byte>.Shared.Return(buffer);
             return false;
         }
+    }
+
+    private void ReturnBuffer(PendingResponse item)
+    {
+        if (item.Buffer is null)
+            return;
+        ArrayPool<byte>.Shared.Return(item.Buffer);
+        Interlocked.Add(ref _heldRequestBytes, -item.Buffer.Length);
+        if (_bufferReleased.CurrentCount == 0)
+            _bufferReleased.Release();
+    }
+
+    /// <summary>A started request that will never be answered (the connection went while queueing it): release what it holds once it ends.</summary>
+    private void Abandon(PendingResponse item)
+    {
+        Interlocked.Decrement(ref _queued);
+        _ = item.Response.AsTask().ContinueWith(_ =>
+        {
+            ReturnBuffer(item);
+            item.Context.ReleaseResources();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void RejectConnection(string reason, string? detail)
@@ -203,7 +271,7 @@ internal sealed class KafkaConnection(
                 item = item with { Response = new ValueTask<IKafkaMessage?>(task) };
             }
             Complete(item, output);
-            if (_healthy && pending.Count == 0)
+            if (_healthy && (pending.Count == 0 || output.UnflushedBytes > FlushThresholdBytes))
                 _healthy = await FlushAsync(output);
             // Only now, written and flushed, may the reading loop write to the pipe again.
             Interlocked.Decrement(ref _queued);
@@ -249,7 +317,7 @@ internal sealed class KafkaConnection(
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(item.Buffer);
+            ReturnBuffer(item);
         }
         try
         {
