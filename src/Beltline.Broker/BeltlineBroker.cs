@@ -75,7 +75,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
     public int NodeId => _options.NodeId;
 
     /// <summary><c>host:port</c> of the first listener, for bootstrap.servers.</summary>
-    public string BootstrapServers => $"{_options.Host}:{Port}";
+    public string BootstrapServers => $"{_options.EffectiveAdvertisedHost}:{Port}";
 
     /// <summary>Port of the first listener as bound.</summary>
     public int Port => _node.BoundPort(_options.Listeners[0]);

@@ -10,6 +10,12 @@ public sealed record BrokerOptions
     /// <summary>Bind address, also advertised to clients. 127.0.0.1 rather than localhost: librdkafka may resolve localhost to ::1.</summary>
     public string Host { get; init; } = "127.0.0.1";
 
+    /// <summary>Host clients are told to connect to (advertised.listeners); null advertises <see cref="Host"/>.</summary>
+    public string? AdvertisedHost { get; init; }
+
+    /// <summary>What Metadata and DescribeCluster tell clients to connect to.</summary>
+    public string EffectiveAdvertisedHost => AdvertisedHost ?? Host;
+
     /// <summary>Listeners (name, port, security protocol); port 0 picks a free port.</summary>
     public IReadOnlyList<ListenerOptions> Listeners { get; init; } = [new("PLAINTEXT", 9092, SecurityProtocol.Plaintext)];
 
@@ -53,8 +59,12 @@ public sealed record BrokerOptions
     {
         if (NodeId < 0)
             throw new ArgumentException($"node id must be >= 0, got {NodeId}.");
-        if (string.IsNullOrWhiteSpace(Host))
-            throw new ArgumentException("host must not be empty.");
+        if (!System.Net.IPAddress.TryParse(Host, out var bind))
+            throw new ArgumentException($"host must be an IP address to bind, got '{Host}'.");
+        if ((bind.Equals(System.Net.IPAddress.Any) || bind.Equals(System.Net.IPAddress.IPv6Any)) && string.IsNullOrWhiteSpace(AdvertisedHost))
+            throw new ArgumentException($"host {Host} binds every interface, which clients cannot connect to: give an advertised host.");
+        if (AdvertisedHost is not null && (AdvertisedHost.Length == 0 || AdvertisedHost.Any(c => char.IsWhiteSpace(c) || c == ':')))
+            throw new ArgumentException($"advertised host '{AdvertisedHost}' is not a host name or IPv4 address.");
         if (Listeners.Count == 0)
             throw new ArgumentException("at least one listener is required.");
         foreach (var listener in Listeners)

@@ -160,6 +160,27 @@ public sealed class BadInputTests(BrokerFixture fixture) : IClassFixture<BrokerF
     }
 
     [Fact]
+    public async Task A_header_max_timestamp_that_the_records_do_not_carry_is_replaced_by_the_real_one()
+    {
+        await CreateTopicAsync(fixture, "lying-header");
+        var batch = new RecordBatchBuilder().Add(null, Encoding.UTF8.GetBytes("a"), Now - 2000).Add(null, Encoding.UTF8.GetBytes("b"), Now - 1000).Build();
+        RecordBatchHeader.SetMaxTimestamp(batch, Protocol.Records.TimestampType.CreateTime, Now + 86_400_000); // a day ahead, CRC kept valid
+        await using var connection = await RawKafkaConnection.ConnectAsync(fixture.Broker);
+
+        var produced = await connection.SendAsync<ProduceResponse>(Produce("lying-header", 0, batch), ApiKey.Produce, 9);
+        var fetched = await connection.SendAsync<FetchResponse>(new FetchRequest
+        {
+            MaxWaitMs = 100,
+            Topics = [new FetchTopic { Topic = "lying-header", Partitions = [new FetchPartition { Partition = 0, PartitionMaxBytes = 1 << 20 }] }],
+        }, ApiKey.Fetch, 12);
+        var stored = RecordBatch.ReadAll(((MemoryPayload)fetched.Topics[0].Partitions[0].Records!).Bytes).Single();
+
+        Assert.Equal(ErrorCode.None, produced.Topics[0].Partitions[0].ErrorCode);
+        Assert.Equal(Now - 1000, stored.Header.MaxTimestamp);
+        Assert.True(stored.IsCrcValid);
+    }
+
+    [Fact]
     public async Task Old_fetch_versions_are_answered_with_unsupported_version()
     {
         await CreateTopicAsync(fixture, "old-fetch");

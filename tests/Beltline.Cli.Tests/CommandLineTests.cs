@@ -56,6 +56,18 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void A_config_given_twice_and_a_wildcard_host_without_an_advertised_one_are_errors()
+    {
+        var (twice, twiceError) = Invoke("broker", "--config", "retention.ms=1000", "--config", "retention.ms=2000");
+        var (wildcard, wildcardError) = Invoke("broker", "--host", "0.0.0.0");
+
+        Assert.Equal(2, twice);
+        Assert.Contains("--config retention.ms is given more than once", twiceError);
+        Assert.Equal(2, wildcard);
+        Assert.Contains("--advertised-host", wildcardError);
+    }
+
+    [Fact]
     public void Settings_come_from_BELTLINE_variables_and_bad_ones_are_named()
     {
         try

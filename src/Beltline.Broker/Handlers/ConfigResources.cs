@@ -39,6 +39,7 @@ internal sealed class ConfigResources(BrokerNode node)
             return error;
         var options = node.Options;
         var listeners = string.Join(",", options.Listeners.Select(l => $"{l.Name}://{options.Host}:{node.BoundPort(l)}"));
+        var advertised = string.Join(",", options.Listeners.Select(l => $"{l.Name}://{options.EffectiveAdvertisedHost}:{node.BoundPort(l)}"));
         DescribedConfig Static(string key, string value, ConfigType type, string documentation) =>
             new(key, value, ConfigSource.StaticBrokerConfig, ReadOnly: true, type, documentation, [new ConfigValue(key, value, ConfigSource.StaticBrokerConfig)]);
         var described = new List<DescribedConfig>
@@ -51,7 +52,7 @@ internal sealed class ConfigResources(BrokerNode node)
             Static("default.replication.factor", "1", ConfigType.Int, "The replication factor for automatically created topics."),
             Static("log.dirs", Path.GetFullPath(options.DataDir), ConfigType.String, "The directory in which the log data is kept."),
             Static("listeners", listeners, ConfigType.String, "Listener names, hosts and ports."),
-            Static("advertised.listeners", listeners, ConfigType.String, "Listeners published to clients."),
+            Static("advertised.listeners", advertised, ConfigType.String, "Listeners published to clients."),
             Static("socket.request.max.bytes", Invariant(options.MaxFrameBytes), ConfigType.Int, "The maximum number of bytes in a socket request."),
             Static("log.retention.check.interval.ms", Invariant((long)options.RetentionCheckInterval.TotalMilliseconds), ConfigType.Long, "How often the log cleaner checks whether any log is eligible for deletion."),
             Static("log.flush.scheduler.interval.ms", Invariant((long)options.FlushCheckInterval.TotalMilliseconds), ConfigType.Long, "How often the log flusher checks whether any log needs to be flushed."),

@@ -20,7 +20,7 @@ internal sealed class DescribeClusterHandler(BrokerNode node, ILogger logger) : 
             ClusterId = node.ClusterId,
             ControllerId = node.NodeId,
             EndpointType = request.EndpointType,
-            Brokers = [new DescribeClusterResponse.DescribeClusterBroker { BrokerId = node.NodeId, Host = node.Options.Host, Port = node.BoundPort(context.Listener) }],
+            Brokers = [new DescribeClusterResponse.DescribeClusterBroker { BrokerId = node.NodeId, Host = node.Options.EffectiveAdvertisedHost, Port = node.BoundPort(context.Listener) }],
         };
         if (request.IncludeClusterAuthorizedOperations)
             response.ClusterAuthorizedOperations = AuthorizedOperations.Cluster;

@@ -70,7 +70,7 @@ internal sealed class MetadataHandler(BrokerNode node, ILogger logger) : Request
 
     private MetadataResponse NewResponse(RequestContext context) => new()
     {
-        Brokers = [new MetadataBroker { NodeId = node.NodeId, Host = node.Options.Host, Port = node.BoundPort(context.Listener) }],
+        Brokers = [new MetadataBroker { NodeId = node.NodeId, Host = node.Options.EffectiveAdvertisedHost, Port = node.BoundPort(context.Listener) }],
         ClusterId = node.ClusterId,
         ControllerId = node.NodeId,
     };

@@ -83,17 +83,20 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
             return Fail(validation.Error, validation.ErrorMessage ?? validation.Error.ToString());
         if (validation.Batches.Count != 1)
             return Fail(ErrorCode.InvalidRecord, "Produce requests with version 3 and above must contain exactly one record batch per partition.");
-        foreach (var batch in validation.Batches.Select(b => b.Header))
-        {
-            if (batch.Compression == CompressionType.Zstd && version < 7)
-                return Fail(ErrorCode.UnsupportedCompressionType, "Zstandard compression needs Produce v7 or later (KIP-110).");
-            if (batch.TotalSize > config.MaxMessageBytes)
-                return Fail(ErrorCode.MessageTooLarge, $"The batch of {batch.TotalSize} bytes exceeds max.message.bytes ({config.MaxMessageBytes}).");
-            if (batch.ProducerId >= 0)
-                return Fail(ErrorCode.UnknownProducerId, $"Producer id {batch.ProducerId} was not issued by this broker (idempotent producers are not available yet).");
-            if (!config.LogAppendTime && (now - batch.BaseTimestamp > config.TimestampBeforeMaxMs || batch.MaxTimestamp - now > config.TimestampAfterMaxMs))
-                return Fail(ErrorCode.InvalidTimestamp, "A record timestamp is outside message.timestamp.before.max.ms / message.timestamp.after.max.ms.");
-        }
+        var batch = validation.Batches[0].Header;
+        // For uncompressed batches the validator took the max timestamp from the records themselves; trust that,
+        // not the header a client wrote, as Kafka's LogValidator does.
+        var maxTimestamp = validation.Batches[0].MaxTimestamp;
+        if (batch.Compression == CompressionType.Zstd && version < 7)
+            return Fail(ErrorCode.UnsupportedCompressionType, "Zstandard compression needs Produce v7 or later (KIP-110).");
+        if (batch.TotalSize > config.MaxMessageBytes)
+            return Fail(ErrorCode.MessageTooLarge, $"The batch of {batch.TotalSize} bytes exceeds max.message.bytes ({config.MaxMessageBytes}).");
+        if (batch.ProducerId >= 0)
+            return Fail(ErrorCode.UnknownProducerId, $"Producer id {batch.ProducerId} was not issued by this broker (idempotent producers are not available yet).");
+        if (!config.LogAppendTime && (now - batch.BaseTimestamp > config.TimestampBeforeMaxMs || maxTimestamp - now > config.TimestampAfterMaxMs))
+            return Fail(ErrorCode.InvalidTimestamp, "A record timestamp is outside message.timestamp.before.max.ms / message.timestamp.after.max.ms.");
+        if (!config.LogAppendTime && maxTimestamp != batch.MaxTimestamp)
+            RecordBatchHeader.SetMaxTimestamp(System.Runtime.InteropServices.MemoryMarshal.AsMemory(records).Span, TimestampType.CreateTime, maxTimestamp);
         // The request body is a private pooled copy, so batches are patched (offsets, LogAppendTime) in place.
         var appended = log.Append(System.Runtime.InteropServices.MemoryMarshal.AsMemory(records), now);
         node.Metrics.BytesIn.Add(records.Length);

@@ -10,7 +10,8 @@ namespace Beltline.Cli.Commands;
 internal sealed class BrokerSettings
 {
     public Option<int> Port { get; } = EnvironmentOption.Create("--port", "BELTLINE_PORT", 9092, "Kafka (PLAINTEXT) listener port.");
-    public Option<string> Host { get; } = EnvironmentOption.Create("--host", "BELTLINE_HOST", "127.0.0.1", "Address to bind and advertise.");
+    public Option<string> Host { get; } = EnvironmentOption.Create("--host", "BELTLINE_HOST", "127.0.0.1", "Address to bind (and advertise, unless --advertised-host is given).");
+    public Option<string?> AdvertisedHost { get; } = EnvironmentOption.Create<string?>("--advertised-host", "BELTLINE_ADVERTISED_HOST", null, "Host name clients are told to connect to (advertised.listeners); needed when --host is 0.0.0.0.");
     public Option<string> DataDir { get; } = EnvironmentOption.Create("--data-dir", "BELTLINE_DATA_DIR", Path.Combine(".beltline", "data"), "Directory for logs and metadata.");
     public Option<int> NodeId { get; } = EnvironmentOption.Create("--node-id", "BELTLINE_NODE_ID", 1, "Broker node id.");
     public Option<int> DefaultPartitions { get; } = EnvironmentOption.Create("--default-partitions", "BELTLINE_DEFAULT_PARTITIONS", 1, "Partitions of auto-created topics (num.partitions).");
@@ -28,7 +29,7 @@ internal sealed class BrokerSettings
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Port, Host, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, PageCache, MetricsPort, Configs, LogFormat, LogLevel })
+        foreach (var option in new Option[] { Port, Host, AdvertisedHost, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, PageCache, MetricsPort, Configs, LogFormat, LogLevel })
             command.Add(option);
     }
 
@@ -44,11 +45,18 @@ internal sealed class BrokerSettings
             errors.Add($"--node-id must be >= 0, got {result.GetValue(NodeId)}.");
         if (result.GetValue(MetricsPort) is < 0 or > 65535)
             errors.Add($"--metrics-port must be in 0-65535, got {result.GetValue(MetricsPort)}.");
-        if (!System.Net.IPAddress.TryParse(result.GetValue(Host), out _))
+        if (!System.Net.IPAddress.TryParse(result.GetValue(Host), out var bind))
             errors.Add($"--host must be an IP address to bind (e.g. 127.0.0.1), got '{result.GetValue(Host)}'.");
+        else if ((bind.Equals(System.Net.IPAddress.Any) || bind.Equals(System.Net.IPAddress.IPv6Any)) && string.IsNullOrWhiteSpace(result.GetValue(AdvertisedHost)))
+            errors.Add($"--host {bind} binds every interface, which clients cannot connect to: add --advertised-host with the name they should use.");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var config in result.GetValue(Configs) ?? [])
+        {
             if (ParseConfig(config) is { Error: { } error })
                 errors.Add(error);
+            else if (!seen.Add(config.Split('=', 2)[0]))
+                errors.Add($"--config {config.Split('=', 2)[0]} is given more than once.");
+        }
         return errors;
     }
 
@@ -73,6 +81,7 @@ internal sealed class BrokerSettings
     {
         NodeId = result.GetValue(NodeId),
         Host = result.GetValue(Host)!,
+        AdvertisedHost = string.IsNullOrWhiteSpace(result.GetValue(AdvertisedHost)) ? null : result.GetValue(AdvertisedHost),
         Listeners = [new ListenerOptions("PLAINTEXT", result.GetValue(Port), SecurityProtocol.Plaintext)],
         DataDir = result.GetValue(DataDir)!,
         DefaultPartitions = result.GetValue(DefaultPartitions),
@@ -109,7 +118,7 @@ internal static class BrokerCommand
             {
                 await using var broker = await BeltlineBroker.StartAsync(options, cancellationToken);
                 logger.LogInformation("Broker ready: bootstrap.servers={Bootstrap}{Metrics}", broker.BootstrapServers,
-                    broker.MetricsPort is { } port ? $", metrics http://{result.GetValue(settings.Host)}:{port}/metrics" : "");
+                    broker.MetricsPort is { } port ? $", metrics http://{options.EffectiveAdvertisedHost}:{port}/metrics" : "");
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 return 0;
             }

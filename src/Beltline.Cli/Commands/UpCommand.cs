@@ -35,7 +35,7 @@ internal static class UpCommand
                 table.AddColumn("Station").AddColumn("Address").AddColumn("Status");
                 table.AddRow("broker (Kafka protocol)", broker!.BootstrapServers, "[green]running[/]");
                 if (broker.MetricsPort is { } metricsPort)
-                    table.AddRow("metrics (Prometheus)", $"http://{result.GetValue(settings.Host)}:{metricsPort}/metrics", "[green]running[/]");
+                    table.AddRow("metrics (Prometheus)", $"http://{options.EffectiveAdvertisedHost}:{metricsPort}/metrics", "[green]running[/]");
                 AnsiConsole.Write(table);
                 AnsiConsole.MarkupLineInterpolated($"Cluster [bold]{broker.ClusterId}[/], data in [bold]{Path.GetFullPath(result.GetValue(settings.DataDir)!)}[/]. Press Ctrl+C to stop.");
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
