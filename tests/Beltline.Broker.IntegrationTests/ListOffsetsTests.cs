@@ -1,0 +1,42 @@
+using System.Text;
+using Beltline.Protocol;
+using Beltline.Protocol.Messages;
+using Beltline.Protocol.Records;
+using static Beltline.Broker.IntegrationTests.ClientHelpers;
+
+namespace Beltline.Broker.IntegrationTests;
+
+/// <summary>ListOffsets v7+ specials at the wire (max timestamp, KIP-734) alongside earliest/latest.</summary>
+public sealed class ListOffsetsTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
+{
+    [Fact]
+    public async Task Max_timestamp_finds_the_record_with_the_largest_timestamp_even_inside_a_compressed_batch()
+    {
+        await CreateTopicAsync(fixture, "max-timestamp");
+        await using var connection = await RawKafkaConnection.ConnectAsync(fixture.Broker);
+        var first = new RecordBatchBuilder().Add(null, Encoding.UTF8.GetBytes("a"), 5_000).Add(null, Encoding.UTF8.GetBytes("b"), 9_000).Build();
+        var second = new RecordBatchBuilder { Compression = CompressionType.Lz4 }
+            .Add(null, Encoding.UTF8.GetBytes("c"), 7_000).Add(null, Encoding.UTF8.GetBytes("d"), 12_000).Add(null, Encoding.UTF8.GetBytes("e"), 8_000).Build();
+        foreach (var batch in new[] { first, second })
+            await connection.SendAsync<ProduceResponse>(new ProduceRequest
+            {
+                Acks = -1,
+                Topics = [new ProduceTopicData { Name = "max-timestamp", Partitions = [new ProducePartitionData { Index = 0, Records = batch }] }],
+            }, ApiKey.Produce, 9);
+
+        ListOffsetsRequest Query(long timestamp) => new()
+        {
+            Topics = [new ListOffsetsTopic { Name = "max-timestamp", Partitions = [new ListOffsetsPartition { PartitionIndex = 0, Timestamp = timestamp }] }],
+        };
+        var max = (await connection.SendAsync<ListOffsetsResponse>(Query(ListOffsetsRequest.MaxTimestamp), ApiKey.ListOffsets, 7)).Topics[0].Partitions[0];
+        var earliest = (await connection.SendAsync<ListOffsetsResponse>(Query(ListOffsetsRequest.EarliestTimestamp), ApiKey.ListOffsets, 8)).Topics[0].Partitions[0];
+        var latest = (await connection.SendAsync<ListOffsetsResponse>(Query(ListOffsetsRequest.LatestTimestamp), ApiKey.ListOffsets, 8)).Topics[0].Partitions[0];
+        var byTime = (await connection.SendAsync<ListOffsetsResponse>(Query(7_500), ApiKey.ListOffsets, 8)).Topics[0].Partitions[0];
+
+        Assert.Equal((3L, 12_000L), (max.Offset, max.Timestamp));
+        Assert.Equal(0, earliest.Offset);
+        Assert.Equal(5, latest.Offset);
+        // The first record at or after 7,500 in offset order is "b" (9,000) at offset 1.
+        Assert.Equal((1L, 9_000L), (byTime.Offset, byTime.Timestamp));
+    }
+}
