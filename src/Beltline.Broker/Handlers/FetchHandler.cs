@@ -55,18 +55,39 @@ internal sealed class FetchHandler(BrokerNode node, ILogger logger) : RequestHan
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
-            var (bytes, failed) = ReadAll(request, targets);
+            var (bytes, failed) = ReadAll(version, request, targets);
             var remaining = TimeSpan.FromMilliseconds(request.MaxWaitMs) - Stopwatch.GetElapsedTime(started);
             if (bytes >= request.MinBytes || failed || remaining <= TimeSpan.Zero)
                 return Respond(context, response, targets, bytes);
             Release(targets);
-            // Wake on the first append past what this pass saw, then read again.
-            var appended = targets.Where(t => t.Log is not null).Select(t => t.Log!.WaitForAppendAsync(t.Response.HighWatermark)).ToList();
-            if (appended.Count == 0)
-                await Task.Delay(remaining, context.Aborted);
-            else
-                await ((Task)Task.WhenAny(appended)).WaitAsync(remaining, context.Aborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await WaitForAppendAsync(targets, remaining, context.Aborted);
             context.Aborted.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// Waits until one partition grows past what the last pass saw, <paramref name="remaining"/> passes, or the
+    /// connection goes. The waits are cancelled when this returns, which removes them from their logs: a long poll
+    /// that times out on an idle partition leaves nothing attached to it.
+    /// </summary>
+    private static async Task WaitForAppendAsync(List<Target> targets, TimeSpan remaining, CancellationToken aborted)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        stop.CancelAfter(remaining);
+        var appended = new List<Task>();
+        foreach (var target in targets)
+            if (target.Log is not null)
+                appended.Add(target.Log.WaitForAppendAsync(target.Response.HighWatermark, stop.Token));
+        try
+        {
+            if (appended.Count == 0)
+                await Task.Delay(Timeout.InfiniteTimeSpan, stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            else
+                await Task.WhenAny(appended);
+        }
+        finally
+        {
+            await stop.CancelAsync();
         }
     }
 
@@ -79,28 +100,40 @@ internal sealed class FetchHandler(BrokerNode node, ILogger logger) : RequestHan
         return response;
     }
 
-    /// <summary>Reads every partition once; returns the record bytes gathered and whether a partition failed.</summary>
-    private static (long Bytes, bool Failed) ReadAll(FetchRequest request, List<Target> targets)
+    /// <summary>
+    /// Reads every partition once; returns the record bytes gathered and whether a partition failed. If a read
+    /// throws, the slices taken so far are released before the exception leaves.
+    /// </summary>
+    private static (long Bytes, bool Failed) ReadAll(short version, FetchRequest request, List<Target> targets)
     {
         long total = 0;
         var failed = false;
-        foreach (var (partition, response, log) in targets)
+        try
         {
-            if (log is null)
+            foreach (var (partition, response, log) in targets)
             {
-                failed |= response.ErrorCode != ErrorCode.None;
-                continue;
+                if (log is null)
+                {
+                    failed |= response.ErrorCode != ErrorCode.None;
+                    continue;
+                }
+                var budget = (int)Math.Min(partition.PartitionMaxBytes, Math.Max(0, request.MaxBytes - total));
+                var read = log.Read(partition.FetchOffset, budget, minOneBatch: total == 0);
+                // A log closed under the fetch belongs to a deleted topic.
+                response.ErrorCode = read.Error == ErrorCode.UnknownTopicOrPartition && version >= 13 ? ErrorCode.UnknownTopicId : read.Error;
+                response.HighWatermark = read.HighWatermark;
+                response.LastStableOffset = read.HighWatermark;
+                response.LogStartOffset = read.LogStartOffset;
+                response.AbortedTransactions = request.IsolationLevel == 1 ? [] : null;
+                response.Records = (IRawPayload?)read.Records ?? NoRecords;
+                total += read.Records?.Length ?? 0;
+                failed |= read.Error != ErrorCode.None;
             }
-            var budget = (int)Math.Min(partition.PartitionMaxBytes, Math.Max(0, request.MaxBytes - total));
-            var read = log.Read(partition.FetchOffset, budget, minOneBatch: total == 0);
-            response.ErrorCode = read.Error;
-            response.HighWatermark = read.HighWatermark;
-            response.LastStableOffset = read.HighWatermark;
-            response.LogStartOffset = read.LogStartOffset;
-            response.AbortedTransactions = request.IsolationLevel == 1 ? [] : null;
-            response.Records = (IRawPayload?)read.Records ?? NoRecords;
-            total += read.Records?.Length ?? 0;
-            failed |= read.Error != ErrorCode.None;
+        }
+        catch
+        {
+            Release(targets);
+            throw;
         }
         return (total, failed);
     }

@@ -16,8 +16,10 @@ public sealed record TopicInfo(string Name, KafkaUuid Id, int PartitionCount, IR
 /// <summary>
 /// Durable cluster metadata: cluster id (meta.properties, as Kafka's) and the topics, kept as a journal of
 /// changes (<c>__cluster_metadata/metadata.log</c>) replayed at start-up, like KRaft's metadata log. Each line is
-/// <c>crc32c-hex TAB json</c>; a torn or corrupt tail from a crash is cut. Every change is fsynced before it is
-/// acknowledged, and the journal is rewritten as a snapshot when it has grown well past the live state.
+/// <c>crc32c-hex TAB json</c>. Every change is written unbuffered and fsynced before it is applied and acknowledged,
+/// one at a time, so a crash can only tear the last line: a bad last line is cut, a bad line anywhere else is
+/// damage this store cannot explain and refuses to start on. The journal is rewritten as a snapshot when it has
+/// grown well past the live state.
 /// </summary>
 internal sealed class MetadataStore : IDisposable
 {
@@ -32,6 +34,8 @@ internal sealed class MetadataStore : IDisposable
     private readonly Dictionary<KafkaUuid, TopicInfo> _topicsById = [];
     private FileStream _journal;
     private int _journalRecords;
+    /// <summary>Set when a failed write could not be undone: later writes would follow a torn line, so none are made.</summary>
+    private Exception? _broken;
 
     private MetadataStore(string dataDir, string clusterId, ILogger logger)
     {
@@ -43,7 +47,9 @@ internal sealed class MetadataStore : IDisposable
         Replay();
         if (_journalRecords > 2 * _topicsByName.Count + 100)
             WriteSnapshot();
-        _journal = new FileStream(_journalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        // Unbuffered: a write that fails must not leave half a line in a buffer, to reach the file with a later write.
+        _journal = new FileStream(_journalPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        _journal.Seek(0, SeekOrigin.End);
     }
 
     public string ClusterId { get; }
@@ -110,9 +116,31 @@ internal sealed class MetadataStore : IDisposable
     {
         lock (_lock)
         {
+            if (_broken is not null)
+                throw new IOException($"The metadata journal {_journalPath} cannot take changes since a write to it failed; restart the broker.", _broken);
             var line = Encoding.UTF8.GetBytes(Frame(record));
-            _journal.Write(line);
-            _journal.Flush(flushToDisk: true);
+            var start = _journal.Position;
+            try
+            {
+                _journal.Write(line);
+                _journal.Flush(flushToDisk: true);
+            }
+            catch (Exception e)
+            {
+                // Take back whatever part of the line got in, so the next line does not follow a torn one.
+                try
+                {
+                    _journal.SetLength(start);
+                    _journal.Position = start;
+                    _journal.Flush(flushToDisk: true);
+                }
+                catch (Exception undo)
+                {
+                    _broken = undo;
+                    _logger.LogCritical(undo, "Could not undo a failed write to the metadata journal {Path}; no more metadata changes until restart", _journalPath);
+                }
+                throw new IOException($"Writing the metadata journal {_journalPath} failed: {e.Message}", e);
+            }
             _journalRecords++;
             Apply(record);
         }
@@ -159,17 +187,33 @@ internal sealed class MetadataStore : IDisposable
         _topicsByName[updated.Name] = updated;
     }
 
+    /// <summary>
+    /// Applies every line. A bad last line (no newline, CRC or JSON failing) is what a crash during its write leaves
+    /// and is cut; a bad line with lines after it cannot come from a crash, since each line is fsynced before the
+    /// next is written, so rather than drop the changes after it (and with them topics whose data start-up would
+    /// then delete as stray) the store refuses to open.
+    /// </summary>
     private void Replay()
     {
         if (!File.Exists(_journalPath))
             return;
         var bytes = File.ReadAllBytes(_journalPath);
         var position = 0;
+        var lineNumber = 0;
         while (position < bytes.Length)
         {
+            lineNumber++;
             var newline = Array.IndexOf(bytes, (byte)'\n', position);
-            if (newline < 0 || !TryParse(bytes.AsSpan(position, newline - position), out var record))
+            var lineEnd = newline < 0 ? bytes.Length : newline;
+            if (!TryParse(bytes.AsSpan(position, lineEnd - position), out var record) || newline < 0)
+            {
+                if (newline >= 0 && newline + 1 < bytes.Length)
+                    throw new InvalidDataException(
+                        $"The metadata journal {_journalPath} is damaged at line {lineNumber} (byte {position}), and lines follow it, " +
+                        "so it is not a write torn by a crash. Refusing to start rather than lose the changes after it: restore the file, " +
+                        "or remove that line if its change may be lost.");
                 break;
+            }
             Apply(record);
             _journalRecords++;
             position = newline + 1;

@@ -18,7 +18,13 @@ public readonly record struct ConfigValue(string Name, string Value, ConfigSourc
 
 /// <summary>
 /// Topics and their partition logs: creation, deletion, partitions, configs, with Kafka's validation rules.
-/// Metadata changes are journaled first, then logs change; start-up reconciles the two.
+/// New logs are created before the journal records them (and removed if that fails); a deletion is journaled,
+/// then its logs are renamed away. Start-up reconciles the two: directories the journal does not know are removed.
+/// <para>
+/// Changes are serialised by a lock; the map of logs is copy-on-write, so <see cref="GetLog"/> (every produce and
+/// fetch) never waits for one. A topic being created has its (normalised) name reserved, so a concurrent create of
+/// the same or a colliding name waits for the outcome instead of racing it, while its logs are created outside the lock.
+/// </para>
 /// </summary>
 internal sealed class TopicManager : IDisposable
 {
@@ -31,7 +37,10 @@ internal sealed class TopicManager : IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly Dictionary<KafkaUuid, PartitionLog[]> _logs = [];
+    /// <summary>Replaced whole under <see cref="_lock"/>, read without it.</summary>
+    private volatile Dictionary<KafkaUuid, PartitionLog[]> _logs = [];
+    /// <summary>Creations in progress, by normalised name ('.' as '_'), completing when they finish either way.</summary>
+    private readonly Dictionary<string, Task> _creating = new(StringComparer.Ordinal);
 
     public TopicManager(BrokerOptions options, MetadataStore store, ILoggerFactory loggerFactory)
     {
@@ -49,20 +58,33 @@ internal sealed class TopicManager : IDisposable
 
     public bool TryGetTopic(KafkaUuid id, out TopicInfo topic) => _store.TryGetTopic(id, out topic);
 
-    public IEnumerable<PartitionLog> AllLogs
+    public IEnumerable<PartitionLog> AllLogs => _logs.Values.SelectMany(l => l).ToList();
+
+    /// <summary>Lock-free: reads the current snapshot of the logs map.</summary>
+    public PartitionLog? GetLog(KafkaUuid topicId, int partition) =>
+        _logs.TryGetValue(topicId, out var logs) && partition >= 0 && partition < logs.Length ? logs[partition] : null;
+
+    /// <summary>Publishes a changed copy of the logs map; caller holds <see cref="_lock"/>.</summary>
+    private void PublishLogs(Action<Dictionary<KafkaUuid, PartitionLog[]>> change)
     {
-        get { lock (_lock) return _logs.Values.SelectMany(l => l).ToList(); }
+        var copy = new Dictionary<KafkaUuid, PartitionLog[]>(_logs);
+        change(copy);
+        _logs = copy;
     }
 
-    public PartitionLog? GetLog(KafkaUuid topicId, int partition)
-    {
-        lock (_lock)
-            return _logs.TryGetValue(topicId, out var logs) && partition >= 0 && partition < logs.Length ? logs[partition] : null;
-    }
-
-    /// <summary>Opens every topic's logs; directories of deleted or replaced topics are removed.</summary>
+    /// <summary>
+    /// Opens every topic's logs; directories of deleted or replaced topics are removed, and so are directories
+    /// that deletions renamed away (<c>*-delete</c>) and did not get to remove.
+    /// </summary>
     public void LoadLogs(bool cleanShutdown)
     {
+        foreach (var directory in Directory.EnumerateDirectories(_options.DataDir, "*" + PartitionLog.DeletedDirectorySuffix))
+        {
+            if (!PartitionLog.IsDeletedDirectoryName(Path.GetFileName(directory)))
+                continue;
+            _logger.LogInformation("Removing {Directory}, left by a topic deletion", directory);
+            PartitionLog.DeleteDirectory(directory, _logger);
+        }
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var topic in _store.Topics)
         {
@@ -76,7 +98,7 @@ internal sealed class TopicManager : IDisposable
                     ? PartitionLog.Open(directory, topic.Name, p, config, cleanShutdown, LogLogger, _options.DirectIo)
                     : PartitionLog.Create(_options.DataDir, topic.Name, p, topic.Id, config, LogLogger, _options.DirectIo);
             }
-            lock (_lock) _logs[topic.Id] = logs;
+            lock (_lock) PublishLogs(map => map[topic.Id] = logs);
         }
         foreach (var directory in Directory.EnumerateDirectories(_options.DataDir))
         {
@@ -112,38 +134,76 @@ internal sealed class TopicManager : IDisposable
             return (new TopicError(ErrorCode.InvalidTopicException, invalidName), null);
         if (name == "__cluster_metadata")
             return (new TopicError(ErrorCode.InvalidTopicException, "The name __cluster_metadata is reserved for the metadata log."), null);
-        lock (_lock)
+        var normalized = name.Replace('.', '_');
+        TopicInfo topic;
+        TaskCompletionSource reservation;
+        while (true)
         {
-            // As Kafka's controller: existence and collisions are checked before partitions, replication and configs.
-            if (_store.TryGetTopic(name, out _))
-                return (new TopicError(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists."), null);
-            var normalized = name.Replace('.', '_');
-            var collision = _store.Topics.FirstOrDefault(t => t.Name.Replace('.', '_') == normalized);
-            if (collision is not null)
-                return (new TopicError(ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic: {collision.Name}"), null);
-            if (partitions == -1)
-                partitions = _options.DefaultPartitions;
-            if (partitions < 1)
-                return (new TopicError(ErrorCode.InvalidPartitions, "Number of partitions must be larger than 0."), null);
-            if (partitions > MaxPartitionsPerTopic)
-                return (new TopicError(ErrorCode.InvalidPartitions, $"Number of partitions must not exceed {MaxPartitionsPerTopic}."), null);
-            if (replicationFactor is not (-1 or 1))
-                return (new TopicError(ErrorCode.InvalidReplicationFactor,
-                    replicationFactor < 1 ? "Replication factor must be larger than 0." : $"Unable to replicate the partition {replicationFactor} time(s): The target replication factor of {replicationFactor} cannot be reached because only 1 broker(s) are registered."), null);
-            if (TopicConfigs.ValidateAll(configs) is { } invalidConfig)
-                return (new TopicError(ErrorCode.InvalidConfig, invalidConfig), null);
-            var topic = new TopicInfo(name, KafkaUuid.NewRandom(), partitions, configs.ToDictionary(c => c.Key, c => c.Value!));
-            if (validateOnly)
-                return (TopicError.None, topic);
-            _store.AddTopic(topic);
-            var config = BuildLogConfig(topic);
-            var logs = new PartitionLog[partitions];
-            for (var p = 0; p < partitions; p++)
-                logs[p] = PartitionLog.Create(_options.DataDir, name, p, topic.Id, config, LogLogger, _options.DirectIo);
-            _logs[topic.Id] = logs;
-            _logger.LogInformation("Created topic {Topic} ({TopicId}) with {Partitions} partition(s)", name, topic.Id, partitions);
-            return (TopicError.None, topic);
+            Task? pending;
+            lock (_lock)
+            {
+                // As Kafka's controller: existence and collisions are checked before partitions, replication and configs.
+                if (_store.TryGetTopic(name, out _))
+                    return (new TopicError(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists."), null);
+                if (!_creating.TryGetValue(normalized, out pending))
+                {
+                    var collision = _store.Topics.FirstOrDefault(t => t.Name.Replace('.', '_') == normalized);
+                    if (collision is not null)
+                        return (new TopicError(ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic: {collision.Name}"), null);
+                    if (partitions == -1)
+                        partitions = _options.DefaultPartitions;
+                    if (partitions < 1)
+                        return (new TopicError(ErrorCode.InvalidPartitions, "Number of partitions must be larger than 0."), null);
+                    if (partitions > MaxPartitionsPerTopic)
+                        return (new TopicError(ErrorCode.InvalidPartitions, $"Number of partitions must not exceed {MaxPartitionsPerTopic}."), null);
+                    if (replicationFactor is not (-1 or 1))
+                        return (new TopicError(ErrorCode.InvalidReplicationFactor,
+                            replicationFactor < 1 ? "Replication factor must be larger than 0." : $"Unable to replicate the partition {replicationFactor} time(s): The target replication factor of {replicationFactor} cannot be reached because only 1 broker(s) are registered."), null);
+                    if (TopicConfigs.ValidateAll(configs) is { } invalidConfig)
+                        return (new TopicError(ErrorCode.InvalidConfig, invalidConfig), null);
+                    topic = new TopicInfo(name, KafkaUuid.NewRandom(), partitions, configs.ToDictionary(c => c.Key, c => c.Value!));
+                    if (validateOnly)
+                        return (TopicError.None, topic);
+                    reservation = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _creating[normalized] = reservation.Task;
+                    break;
+                }
+            }
+            // The same or a colliding name is being created: its outcome decides (exists, collides, or free again).
+            pending.Wait();
         }
+
+        var logs = new List<PartitionLog>(topic.PartitionCount);
+        try
+        {
+            // Outside the lock: up to MaxPartitionsPerTopic directories, while other topics' changes go on.
+            var config = BuildLogConfig(topic);
+            for (var p = 0; p < topic.PartitionCount; p++)
+                logs.Add(PartitionLog.Create(_options.DataDir, name, p, topic.Id, config, LogLogger, _options.DirectIo));
+            lock (_lock)
+            {
+                _store.AddTopic(topic);
+                // Broker defaults may have changed while the logs were created.
+                config = BuildLogConfig(topic);
+                foreach (var log in logs)
+                    log.Config = config;
+                PublishLogs(map => map[topic.Id] = [.. logs]);
+            }
+        }
+        catch
+        {
+            // Nothing journaled: the topic does not exist, and neither may its directories.
+            foreach (var log in logs)
+                log.Close(deleteFiles: true);
+            throw;
+        }
+        finally
+        {
+            lock (_lock) _creating.Remove(normalized);
+            reservation.SetResult();
+        }
+        _logger.LogInformation("Created topic {Topic} ({TopicId}) with {Partitions} partition(s)", name, topic.Id, topic.PartitionCount);
+        return (TopicError.None, topic);
     }
 
     /// <summary>Creates a topic on first use (auto.create.topics.enable), as a Metadata request may ask.</summary>
@@ -157,18 +217,29 @@ internal sealed class TopicManager : IDisposable
         return topic;
     }
 
+    /// <summary>
+    /// Deletes a topic: journaled, then, still under the lock, each log is closed and its directory renamed to
+    /// <c>*-delete</c> (so a topic re-created with the same name, which needs the lock, starts in a fresh directory
+    /// that nothing of the old one can touch), and the renamed directories are removed after the lock is released.
+    /// </summary>
     public TopicError DeleteTopic(TopicInfo topic)
     {
-        PartitionLog[]? logs;
+        var renamed = new List<string>();
         lock (_lock)
         {
             if (!_store.TryGetTopic(topic.Id, out _))
                 return new TopicError(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic-partition.");
             _store.RemoveTopic(topic.Id);
-            _logs.Remove(topic.Id, out logs);
+            if (_logs.TryGetValue(topic.Id, out var logs))
+            {
+                PublishLogs(map => map.Remove(topic.Id));
+                foreach (var log in logs)
+                    if (log.MarkDeleted() is { } directory)
+                        renamed.Add(directory);
+            }
         }
-        foreach (var log in logs ?? [])
-            log.Close(deleteFiles: true);
+        foreach (var directory in renamed)
+            PartitionLog.DeleteDirectory(directory, _logger);
         _logger.LogInformation("Deleted topic {Topic} ({TopicId})", topic.Name, topic.Id);
         return TopicError.None;
     }
@@ -187,14 +258,25 @@ internal sealed class TopicManager : IDisposable
                 return new TopicError(ErrorCode.InvalidPartitions, $"Number of partitions must not exceed {MaxPartitionsPerTopic}.");
             if (validateOnly)
                 return TopicError.None;
-            _store.SetPartitionCount(topic.Id, newTotal);
             var config = BuildLogConfig(topic);
             var logs = _logs[topic.Id];
             var grown = new PartitionLog[newTotal];
             logs.CopyTo(grown, 0);
-            for (var p = logs.Length; p < newTotal; p++)
-                grown[p] = PartitionLog.Create(_options.DataDir, name, p, topic.Id, config, LogLogger, _options.DirectIo);
-            _logs[topic.Id] = grown;
+            var p = logs.Length;
+            try
+            {
+                // The logs first, then the journal: a failure in between leaves neither (the stray check covers a crash).
+                for (; p < newTotal; p++)
+                    grown[p] = PartitionLog.Create(_options.DataDir, name, p, topic.Id, config, LogLogger, _options.DirectIo);
+                _store.SetPartitionCount(topic.Id, newTotal);
+            }
+            catch
+            {
+                for (var created = logs.Length; created < p; created++)
+                    grown[created].Close(deleteFiles: true);
+                throw;
+            }
+            PublishLogs(map => map[topic.Id] = grown);
             _logger.LogInformation("Topic {Topic} now has {Partitions} partitions", name, newTotal);
             return TopicError.None;
         }
@@ -292,12 +374,18 @@ internal sealed class TopicManager : IDisposable
         }
     }
 
-    /// <summary>Flushes and closes every log (graceful shutdown).</summary>
+    /// <summary>Flushes and closes every log (graceful shutdown); a failed flush is rethrown once every log is closed.</summary>
     public void Dispose()
     {
+        List<Exception>? failures = null;
         foreach (var log in AllLogs)
-            log.Close(deleteFiles: false);
-        lock (_lock) _logs.Clear();
+        {
+            try { log.Close(); }
+            catch (IOException e) { (failures ??= []).Add(e); }
+        }
+        lock (_lock) _logs = [];
+        if (failures is not null)
+            throw new AggregateException("Flushing logs at shutdown failed.", failures);
     }
 
     public static string PartitionName(string topic, int partition) => $"{topic}-{partition.ToString(CultureInfo.InvariantCulture)}";

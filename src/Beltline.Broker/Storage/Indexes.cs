@@ -13,7 +13,7 @@ internal sealed class OffsetIndex : IDisposable
     public const int EntrySize = 8;
 
     private readonly SafeFileHandle _file;
-    private readonly List<(int RelativeOffset, int Position)> _entries = [];
+    private readonly PublishedList<(int RelativeOffset, int Position)> _entries = new();
 
     public OffsetIndex(string path)
     {
@@ -22,7 +22,7 @@ internal sealed class OffsetIndex : IDisposable
 
     public int Count => _entries.Count;
 
-    public (int RelativeOffset, int Position) Last => _entries[^1];
+    public (int RelativeOffset, int Position) Last => _entries.Last;
 
     /// <summary>Loads entries from disk; false when the file does not fit a log of <paramref name="logSize"/> bytes.</summary>
     public bool TryLoad(long logSize)
@@ -38,13 +38,17 @@ internal sealed class OffsetIndex : IDisposable
         {
             var entry = (BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i + 4)));
             if (entry.Item1 <= previous.RelativeOffset || entry.Item2 <= previous.Position || entry.Item2 >= logSize)
+            {
+                _entries.Clear();
                 return false;
+            }
             _entries.Add(entry);
             previous = entry;
         }
         return true;
     }
 
+    /// <summary>Adds an entry (single writer: the partition lock); concurrent lookups see it whole or not at all.</summary>
     public void Append(int relativeOffset, int position)
     {
         Span<byte> entry = stackalloc byte[EntrySize];
@@ -57,14 +61,15 @@ internal sealed class OffsetIndex : IDisposable
     /// <summary>Position of the last indexed batch starting at or before <paramref name="relativeOffset"/>, else 0.</summary>
     public int FloorPosition(long relativeOffset)
     {
-        int low = 0, high = _entries.Count - 1, found = -1;
+        var (entries, count) = _entries.Snapshot();
+        int low = 0, high = count - 1, found = -1;
         while (low <= high)
         {
             var mid = (low + high) >>> 1;
-            if (_entries[mid].RelativeOffset <= relativeOffset) { found = mid; low = mid + 1; }
+            if (entries[mid].RelativeOffset <= relativeOffset) { found = mid; low = mid + 1; }
             else high = mid - 1;
         }
-        return found < 0 ? 0 : _entries[found].Position;
+        return found < 0 ? 0 : entries[found].Position;
     }
 
     public void Clear()
@@ -88,7 +93,7 @@ internal sealed class TimeIndex : IDisposable
     public const int EntrySize = 12;
 
     private readonly SafeFileHandle _file;
-    private readonly List<(long Timestamp, int RelativeOffset)> _entries = [];
+    private readonly PublishedList<(long Timestamp, int RelativeOffset)> _entries = new();
 
     public TimeIndex(string path)
     {
@@ -97,7 +102,7 @@ internal sealed class TimeIndex : IDisposable
 
     public int Count => _entries.Count;
 
-    public (long Timestamp, int RelativeOffset) Last => _entries[^1];
+    public (long Timestamp, int RelativeOffset) Last => _entries.Last;
 
     public bool TryLoad(long nextRelativeOffset)
     {
@@ -112,7 +117,10 @@ internal sealed class TimeIndex : IDisposable
         {
             var entry = (BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(i)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i + 8)));
             if (entry.Item1 <= previous.Timestamp || entry.Item2 < previous.RelativeOffset || entry.Item2 >= nextRelativeOffset)
+            {
+                _entries.Clear();
                 return false;
+            }
             _entries.Add(entry);
             previous = entry;
         }
@@ -120,15 +128,16 @@ internal sealed class TimeIndex : IDisposable
     }
 
     /// <summary>Appends when <paramref name="timestamp"/> exceeds the last entry, as Kafka's maybeAppend.</summary>
-    public void MaybeAppend(long timestamp, int relativeOffset)
+    public bool MaybeAppend(long timestamp, int relativeOffset)
     {
-        if (_entries.Count > 0 && timestamp <= _entries[^1].Timestamp)
-            return;
+        if (_entries.Count > 0 && timestamp <= _entries.Last.Timestamp)
+            return false;
         Span<byte> entry = stackalloc byte[EntrySize];
         BinaryPrimitives.WriteInt64BigEndian(entry, timestamp);
         BinaryPrimitives.WriteInt32BigEndian(entry[8..], relativeOffset);
         RandomAccess.Write(_file, entry, (long)_entries.Count * EntrySize);
         _entries.Add((timestamp, relativeOffset));
+        return true;
     }
 
     /// <summary>
@@ -137,14 +146,15 @@ internal sealed class TimeIndex : IDisposable
     /// </summary>
     public int StartForTimestamp(long timestamp)
     {
-        int low = 0, high = _entries.Count - 1, found = -1;
+        var (entries, count) = _entries.Snapshot();
+        int low = 0, high = count - 1, found = -1;
         while (low <= high)
         {
             var mid = (low + high) >>> 1;
-            if (_entries[mid].Timestamp < timestamp) { found = mid; low = mid + 1; }
+            if (entries[mid].Timestamp < timestamp) { found = mid; low = mid + 1; }
             else high = mid - 1;
         }
-        return found < 0 ? -1 : _entries[found].RelativeOffset;
+        return found < 0 ? -1 : entries[found].RelativeOffset;
     }
 
     public void Clear()
@@ -156,4 +166,57 @@ internal sealed class TimeIndex : IDisposable
     public void Flush() => RandomAccess.FlushToDisk(_file);
 
     public void Dispose() => _file.Dispose();
+}
+
+/// <summary>
+/// An append-only list with one writer (the partition lock) and lock-free readers. An entry is written into the
+/// array, the array is published, and only then the count: a reader takes the count first and the array after
+/// it (both volatile), so on any memory model it sees an array that holds at least that many written entries.
+/// (A <see cref="List{T}"/> read outside the writer's lock may show, on ARM64, a new count with the old array.)
+/// </summary>
+internal sealed class PublishedList<T>
+    where T : struct
+{
+    private T[] _items = new T[16];
+    private int _count;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public T Last
+    {
+        get
+        {
+            var (items, count) = Snapshot();
+            return count > 0 ? items[count - 1] : throw new InvalidOperationException("The list is empty.");
+        }
+    }
+
+    /// <summary>The entries a reader may use: <c>items[..count]</c>.</summary>
+    public (T[] Items, int Count) Snapshot()
+    {
+        var count = Volatile.Read(ref _count);
+        return (Volatile.Read(ref _items), count);
+    }
+
+    /// <summary>Writer only.</summary>
+    public void Add(T item)
+    {
+        var items = _items;
+        var count = _count;
+        if (count == items.Length)
+        {
+            var grown = new T[items.Length * 2];
+            items.AsSpan(0, count).CopyTo(grown);
+            grown[count] = item;
+            Volatile.Write(ref _items, grown);
+        }
+        else
+        {
+            items[count] = item;
+        }
+        Volatile.Write(ref _count, count + 1);
+    }
+
+    /// <summary>Writer only, while no reader can see the index (opening or recovering a segment).</summary>
+    public void Clear() => Volatile.Write(ref _count, 0);
 }

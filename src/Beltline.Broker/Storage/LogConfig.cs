@@ -20,6 +20,12 @@ public sealed record LogConfig
     public bool Delete { get; init; } = true;
     public bool Compact { get; init; }
 
+    /// <summary>
+    /// The most a compressed batch may inflate to when the broker reads its records (ListOffsets by timestamp);
+    /// larger is treated as corrupt (a decompression bomb). Not a topic config.
+    /// </summary>
+    public int MaxDecompressedBatchBytes { get; init; } = Beltline.Protocol.Records.Compression.DefaultMaxDecompressedBytes;
+
     /// <summary>Builds the config from effective values (overrides over broker defaults over Kafka defaults).</summary>
     public static LogConfig From(Func<string, string> effective)
     {

@@ -17,9 +17,15 @@ internal sealed class LogSegment
     private readonly OffsetIndex _offsetIndex;
     private readonly TimeIndex _timeIndex;
     private readonly string _basePath;
+    /// <summary>Serialises fsyncs of this segment, so that "flushed" is only ever recorded after its fsync returned.</summary>
+    private readonly Lock _flushLock = new();
     private int _bytesSinceIndexEntry;
     private int _references = 1;
-    private bool _deleteWhenReleased;
+    private int _closed;
+    private long _flushedSize;
+    /// <summary>What happens to the files once the last reference goes (set by <see cref="Close"/> and its kin).</summary>
+    private Action<LogSegment>? _afterRelease;
+    private bool _trimOnRelease = true;
 
     private LogSegment(string directory, long baseOffset, bool directIo)
     {
@@ -54,14 +60,29 @@ internal sealed class LogSegment
 
     public long CreatedAtMs { get; private set; }
 
-    /// <summary>True when writes since the last fsync exist.</summary>
-    public bool Dirty { get; private set; }
+    /// <summary>Bytes of the log known to be on stable storage: recorded only after an fsync that covered them returned.</summary>
+    public long FlushedSize => Volatile.Read(ref _flushedSize);
+
+    /// <summary>True when bytes past the last completed fsync exist.</summary>
+    public bool Dirty => FlushedSize < Size;
+
+    /// <summary>The log's directory-entry generation when this file was created (see PartitionLog's directory sync).</summary>
+    public long DirectoryGeneration { get; init; }
+
+    /// <summary>
+    /// Test hook: called with "fsync" just before an fsync, "wait" when a flush finds another one running, and
+    /// "read" when a reader looks for a batch.
+    /// </summary>
+    internal Action<string>? TestHook { get; set; }
+
+    /// <summary>References held: the owner's (until closed) and readers' (tests).</summary>
+    internal int ReferenceCount => Volatile.Read(ref _references);
 
     public static string FileName(long baseOffset) => baseOffset.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static LogSegment Create(string directory, long baseOffset, bool directIo)
+    public static LogSegment Create(string directory, long baseOffset, bool directIo, long directoryGeneration = 0)
     {
-        var segment = new LogSegment(directory, baseOffset, directIo);
+        var segment = new LogSegment(directory, baseOffset, directIo) { DirectoryGeneration = directoryGeneration };
         segment._log.SetLength(0);
         segment._offsetIndex.Clear();
         segment._timeIndex.Clear();
@@ -211,7 +232,6 @@ internal sealed class LogSegment
     {
         var position = _log.Length;
         _log.Append(batches);
-        Dirty = true;
         for (var offset = 0; offset < batches.Length;)
         {
             var batch = RecordBatchHeader.Read(batches[offset..]);
@@ -226,6 +246,7 @@ internal sealed class LogSegment
     /// </summary>
     public long FindBatchPosition(long offset)
     {
+        TestHook?.Invoke("read");
         if (offset >= NextOffset)
             return -1;
         var size = Size;
@@ -277,22 +298,50 @@ internal sealed class LogSegment
     }
 
     /// <summary>Called when the segment stops being active: Kafka records the final max timestamp in the time index.</summary>
-    public void Seal()
-    {
-        if (MaxTimestamp >= 0)
-            _timeIndex.MaybeAppend(MaxTimestamp, (int)(BatchOfMaxTimestamp - BaseOffset));
-    }
+    /// <returns>True when the time index got an entry (which the next flush must cover).</returns>
+    public bool Seal() => MaxTimestamp >= 0 && _timeIndex.MaybeAppend(MaxTimestamp, (int)(BatchOfMaxTimestamp - BaseOffset));
 
     /// <summary>Once sealed and flushed, the file needs no padding: a crash then leaves it exactly as its indexes expect.</summary>
     public void TrimPadding() => _log.TrimPadding();
 
-    public void Flush()
+    /// <summary>Fsyncs the log and its indexes, even when nothing is known to be dirty (a sealed segment's last index entries).</summary>
+    public void Flush() => FlushTo(long.MaxValue, force: true);
+
+    /// <summary>
+    /// Returns once the first <paramref name="size"/> bytes are on stable storage: at once when an earlier fsync
+    /// covered them, else after the running fsync (which may cover them) or one of its own. Flushes are serialised,
+    /// and the size captured before an fsync is recorded as flushed only after it returned, so a caller never takes
+    /// a flush still in progress for a finished one. Callers hold a reference.
+    /// </summary>
+    public void FlushTo(long size, bool force = false)
     {
-        Dirty = false;
-        _log.Flush();
-        _offsetIndex.Flush();
-        _timeIndex.Flush();
+        if (!force && FlushedSize >= size)
+            return;
+        if (!_flushLock.TryEnter())
+        {
+            TestHook?.Invoke("wait");
+            _flushLock.Enter();
+        }
+        try
+        {
+            if (!force && _flushedSize >= size)
+                return;
+            var captured = Size;
+            TestHook?.Invoke("fsync");
+            _log.Flush();
+            _offsetIndex.Flush();
+            _timeIndex.Flush();
+            if (captured > _flushedSize)
+                Volatile.Write(ref _flushedSize, captured);
+        }
+        finally
+        {
+            _flushLock.Exit();
+        }
     }
+
+    /// <summary>Records the whole segment as on stable storage (opened after a clean stop, or below the recovery point).</summary>
+    public void MarkFlushed() => Volatile.Write(ref _flushedSize, Size);
 
     /// <summary>Takes a read reference; false once the segment is closed.</summary>
     public bool TryAcquire()
@@ -311,27 +360,44 @@ internal sealed class LogSegment
     {
         if (Interlocked.Decrement(ref _references) != 0)
             return;
-        _log.Close(trim: !_deleteWhenReleased);
+        _log.Close(trim: _trimOnRelease);
         _offsetIndex.Dispose();
         _timeIndex.Dispose();
-        if (!_deleteWhenReleased)
-            return;
-        try
-        {
-            foreach (var extension in new[] { ".log", ".index", ".timeindex" })
-                File.Delete(_basePath + extension);
-        }
-        catch (IOException)
-        {
-            // The whole directory went already (topic deleted).
-        }
+        _afterRelease?.Invoke(this);
     }
 
-    /// <summary>Drops the owner's reference: files close (and with <paramref name="deleteFiles"/> disappear) once readers are done.</summary>
-    public void Close(bool deleteFiles)
+    /// <summary>Drops the owner's reference: the files close, and stay, once readers are done. Only the first close counts.</summary>
+    public void Close() => CloseOwned(trim: true, afterRelease: null);
+
+    /// <summary>
+    /// Drops the owner's reference of a segment retention or DeleteRecords removed: once readers are done the files
+    /// close and <paramref name="deleteFiles"/> runs (the log deletes them by path unless its directory went meanwhile).
+    /// </summary>
+    public void CloseAndDelete(Action<LogSegment> deleteFiles) => CloseOwned(trim: false, deleteFiles);
+
+    /// <summary>
+    /// Drops the owner's reference of a segment whose directory was renamed away for deletion: its files are only
+    /// closed, never touched by path (the path may belong to a re-created topic by then).
+    /// </summary>
+    public void CloseOrphaned() => CloseOwned(trim: false, afterRelease: null);
+
+    private void CloseOwned(bool trim, Action<LogSegment>? afterRelease)
     {
-        _deleteWhenReleased = deleteFiles;
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+            return;
+        _trimOnRelease = trim;
+        _afterRelease = afterRelease;
         Release();
+    }
+
+    /// <summary>Deletes the segment's files by path. Only for a closed segment, by its log, which knows the path is still its own.</summary>
+    public void DeleteFiles()
+    {
+        foreach (var extension in new[] { ".log", ".index", ".timeindex" })
+        {
+            try { File.Delete(_basePath + extension); }
+            catch (IOException) { /* gone already */ }
+        }
     }
 }
 

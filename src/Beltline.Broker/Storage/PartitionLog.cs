@@ -8,21 +8,41 @@ namespace Beltline.Broker.Storage;
 /// <summary>Outcome of an append: where the records landed.</summary>
 internal readonly record struct AppendResult(long BaseOffset, long LastOffset, long LogAppendTime, long LogStartOffset, int RecordCount);
 
-/// <summary>Outcome of a read: the bytes (whole batches from the first one at or after the offset) and the log's marks.</summary>
+/// <summary>
+/// Outcome of a read: the bytes (whole batches from the first one at or after the offset) and the log's marks.
+/// A closed (deleted) log answers <see cref="ErrorCode.UnknownTopicOrPartition"/> with both marks -1.
+/// </summary>
 internal readonly record struct ReadResult(ErrorCode Error, SegmentSlice? Records, long HighWatermark, long LogStartOffset);
 
 /// <summary>
 /// The log of one partition: an ordered list of <see cref="LogSegment"/>s under <c>{topic}-{partition}/</c>.
 /// Appends are serialised by a lock; reads work on a snapshot of the segment array and never block appends.
 /// With one replica, the high watermark is the log end offset.
+/// <para>
+/// Durability is tracked as Kafka does: each segment knows how many of its bytes an fsync covered, and the log
+/// keeps a recovery point (<c>recovery-point</c>), the offset below which everything — data and the directory
+/// entries of the segment files — is on stable storage. After a crash only segments that may hold offsets at or
+/// past it are CRC-scanned.
+/// </para>
+/// <para>
+/// Locks, always taken in this order: <c>_lock</c> (appends, rolls, retention, close), then <c>_directoryLock</c>
+/// (anything done to the directory by path once the log is live: deleting dropped segments' files, the recovery
+/// point file, renaming the directory away when the topic is deleted). Segment flushes take neither.
+/// </para>
 /// </summary>
 internal sealed class PartitionLog
 {
     public const string TopicIdFile = "partition.metadata";
+    public const string RecoveryPointFile = "recovery-point";
+    /// <summary>Suffix of a deleted log's directory, renamed to <c>{topic}-{partition}.{topicId}-delete</c> until it is removed.</summary>
+    public const string DeletedDirectorySuffix = "-delete";
     private const string LogStartOffsetFile = "log-start-offset";
 
     private readonly Lock _lock = new();
+    private readonly Lock _directoryLock = new();
+    private readonly Lock _directorySyncLock = new();
     private readonly bool _directIo;
+    private readonly string _topicId;
     /// <summary>Flushes of rolled segments, run on the thread pool (under <see cref="_lock"/>).</summary>
     private readonly Dictionary<LogSegment, Task> _rollFlushes = [];
     private readonly ILogger _logger;
@@ -31,12 +51,28 @@ internal sealed class PartitionLog
     private long _logEndOffset;
     private long _unflushedMessages;
     private long _lastFlushMs;
-    private TaskCompletionSource? _appendWaiters;
+    private HashSet<AppendWaiter>? _appendWaiters;
+    /// <summary>Set under <see cref="_lock"/>: no append, roll, retention or flush from then on.</summary>
+    private volatile bool _closed;
+    /// <summary>Set under <see cref="_directoryLock"/> when the directory was renamed away: its old path is no longer ours.</summary>
+    private bool _directoryGone;
+    /// <summary>Counts segment files created (written under <see cref="_lock"/> after the file exists).</summary>
+    private long _directoryGeneration;
+    /// <summary>The <see cref="_directoryGeneration"/> the last directory fsync covered.</summary>
+    private long _directorySynced;
+    /// <summary>A new log: <c>partition.metadata</c> and the directory's own entry in the data dir still need an fsync.</summary>
+    private bool _creationUnsynced;
+    private int _directorySyncs;
+    private long _recoveryPoint;
+    /// <summary>The value in the recovery point file (under <see cref="_directoryLock"/>); 0 when there is none.</summary>
+    private long _persistedRecoveryPoint;
     private volatile LogConfig _config;
 
-    private PartitionLog(string directory, string topic, int partition, LogConfig config, LogSegment[] segments, long logStartOffset, bool directIo, ILogger logger)
+    private PartitionLog(string directory, string topic, int partition, string topicId, LogConfig config, LogSegment[] segments, long logStartOffset,
+        long persistedRecoveryPoint, bool directIo, ILogger logger)
     {
         _directIo = directIo;
+        _topicId = topicId;
         Directory = directory;
         Topic = topic;
         Partition = partition;
@@ -45,6 +81,7 @@ internal sealed class PartitionLog
         _logger = logger;
         _logEndOffset = segments[^1].NextOffset;
         _logStartOffset = Math.Max(logStartOffset, segments[0].BaseOffset);
+        _persistedRecoveryPoint = persistedRecoveryPoint;
         _lastFlushMs = Environment.TickCount64;
     }
 
@@ -63,7 +100,34 @@ internal sealed class PartitionLog
 
     public int SegmentCount => Volatile.Read(ref _segments).Length;
 
+    /// <summary>True once closed or deleted.</summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>Offset below which everything is known to be on stable storage.</summary>
+    public long RecoveryPoint => Volatile.Read(ref _recoveryPoint);
+
+    /// <summary>Fetches waiting for an append (tests: a cancelled wait must not stay registered).</summary>
+    internal int AppendWaiterCount
+    {
+        get { lock (_lock) return _appendWaiters?.Count ?? 0; }
+    }
+
+    /// <summary>Directory fsyncs done so far (tests).</summary>
+    internal int DirectorySyncCount => Volatile.Read(ref _directorySyncs);
+
     public static string DirectoryName(string topic, int partition) => $"{topic}-{partition.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>True for a directory name a deleted log was renamed to (<c>{topic}-{partition}.{id}-delete</c>).</summary>
+    public static bool IsDeletedDirectoryName(string name)
+    {
+        if (!name.EndsWith(DeletedDirectorySuffix, StringComparison.Ordinal))
+            return false;
+        var dot = name.LastIndexOf('.', name.Length - DeletedDirectorySuffix.Length - 1);
+        if (dot < 0)
+            return false;
+        var dash = name.LastIndexOf('-', dot);
+        return dash > 0 && dash < dot - 1 && !name.AsSpan(dash + 1, dot - dash - 1).ContainsAnyExceptInRange('0', '9');
+    }
 
     /// <summary>Creates an empty log, recording the topic id so a stale directory is never mistaken for this topic's.</summary>
     public static PartitionLog Create(string dataDir, string topic, int partition, KafkaUuid topicId, LogConfig config, ILogger logger, bool directIo = true)
@@ -73,7 +137,13 @@ internal sealed class PartitionLog
             System.IO.Directory.Delete(directory, recursive: true);
         System.IO.Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, TopicIdFile), $"version: 0\ntopic_id: {topicId}\n");
-        return new PartitionLog(directory, topic, partition, config, [LogSegment.Create(directory, 0, directIo)], 0, directIo, logger);
+        // The directory, its metadata file and the first segment's entry reach the disk with the first flush.
+        var segment = LogSegment.Create(directory, 0, directIo, directoryGeneration: 1);
+        return new PartitionLog(directory, topic, partition, topicId.ToString(), config, [segment], 0, 0, directIo, logger)
+        {
+            _directoryGeneration = 1,
+            _creationUnsynced = true,
+        };
     }
 
     /// <summary>Reads the topic id a partition directory belongs to, or null when it has none.</summary>
@@ -88,44 +158,101 @@ internal sealed class PartitionLog
         return null;
     }
 
+    /// <summary>The recovery point a directory records, 0 when it has none (everything may need recovery).</summary>
+    public static long ReadRecoveryPoint(string directory)
+    {
+        var path = Path.Combine(directory, RecoveryPointFile);
+        return File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var point) ? point : 0;
+    }
+
     /// <summary>
-    /// Opens an existing log. After an unclean stop the active segment is recovered (CRC scan, torn tail cut);
-    /// older segments were flushed when they rolled, so only their indexes are checked.
+    /// Opens an existing log. After an unclean stop every segment that may hold offsets at or past the recovery point
+    /// is recovered (CRC scan, torn tail cut; when one that is not the last is cut, the segments after it go, as they
+    /// lie past a hole), the result is flushed, and the recovery point moves to the log end. Segments wholly below the
+    /// recovery point, and every segment after a clean stop, only have their indexes checked.
     /// </summary>
     public static PartitionLog Open(string directory, string topic, int partition, LogConfig config, bool cleanShutdown, ILogger logger, bool directIo = true)
     {
         var baseOffsets = System.IO.Directory.EnumerateFiles(directory, "*.log")
             .Select(f => long.TryParse(Path.GetFileNameWithoutExtension(f), NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : -1)
             .Where(o => o >= 0).Order().ToList();
+        var recoveryPoint = ReadRecoveryPoint(directory);
         var segments = new List<LogSegment>();
+        var directoryChanged = false;
         for (var i = 0; i < baseOffsets.Count; i++)
         {
-            var active = i == baseOffsets.Count - 1;
-            var segment = LogSegment.Open(directory, baseOffsets[i], directIo, recover: active && !cleanShutdown, config.IndexIntervalBytes, out var truncated);
+            var last = i == baseOffsets.Count - 1;
+            var mayBeUnflushed = !cleanShutdown && (last || baseOffsets[i + 1] > recoveryPoint);
+            var segment = LogSegment.Open(directory, baseOffsets[i], directIo, recover: mayBeUnflushed, config.IndexIntervalBytes, out var truncated);
             if (truncated > 0)
                 logger.LogWarning("Recovered {Topic}-{Partition}: cut {Bytes} torn or corrupt bytes from segment {BaseOffset}, log now ends at offset {EndOffset}",
                     topic, partition, truncated, segment.BaseOffset, segment.NextOffset);
+            if (!mayBeUnflushed)
+                segment.MarkFlushed();
             segments.Add(segment);
+            if (mayBeUnflushed && truncated > 0 && !last)
+            {
+                // What follows a hole was never acknowledged as durable (a flush covers every segment in order): drop it.
+                foreach (var later in baseOffsets.Skip(i + 1))
+                {
+                    logger.LogWarning("Recovered {Topic}-{Partition}: removed segment {BaseOffset}, which lay after the cut", topic, partition, later);
+                    foreach (var extension in new[] { ".log", ".index", ".timeindex" })
+                        File.Delete(Path.Combine(directory, LogSegment.FileName(later) + extension));
+                }
+                directoryChanged = true;
+                break;
+            }
         }
         if (segments.Count == 0)
-            segments.Add(LogSegment.Create(directory, 0, directIo));
+        {
+            segments.Add(LogSegment.Create(directory, 0, directIo, directoryGeneration: 1));
+            directoryChanged = true;
+        }
         long logStartOffset = 0;
         var startFile = Path.Combine(directory, LogStartOffsetFile);
         if (File.Exists(startFile) && long.TryParse(File.ReadAllText(startFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var saved))
             logStartOffset = saved;
-        return new PartitionLog(directory, topic, partition, config, [.. segments], logStartOffset, directIo, logger);
+        if (logStartOffset > segments[^1].NextOffset)
+        {
+            // Recovery cut the log below its start (DeleteRecords had moved it into what was lost): every record
+            // left was deleted, and offsets below the start must never be handed out again. Start empty there, as
+            // Kafka's truncateFullyAndStartAt.
+            logger.LogWarning("Recovered {Topic}-{Partition}: the log ended at {EndOffset}, below its start offset {StartOffset}; it now starts empty there",
+                topic, partition, segments[^1].NextOffset, logStartOffset);
+            foreach (var segment in segments)
+            {
+                segment.CloseOrphaned();
+                segment.DeleteFiles();
+            }
+            segments = [LogSegment.Create(directory, logStartOffset, directIo, directoryGeneration: 1)];
+            directoryChanged = true;
+        }
+        var topicId = ReadTopicId(directory)?.ToString() ?? Guid.NewGuid().ToString("N");
+        var log = new PartitionLog(directory, topic, partition, topicId, config, [.. segments], logStartOffset, recoveryPoint, directIo, logger)
+        {
+            _directoryGeneration = directoryChanged ? 1 : 0,
+        };
+        if (cleanShutdown && !directoryChanged)
+            log._recoveryPoint = log._logEndOffset;
+        else
+            log.Flush();
+        return log;
     }
 
     /// <summary>
     /// Appends validated batches: assigns offsets in place (and LogAppendTime when the topic asks, which
     /// rewrites the CRC), rolls the segment when due, writes, and wakes waiting fetches.
+    /// Returns null, writing nothing, when the log is closed (its topic was deleted): answer UNKNOWN_TOPIC_OR_PARTITION.
     /// </summary>
-    public AppendResult Append(Memory<byte> batches, long nowMs)
+    public AppendResult? TryAppend(Memory<byte> batches, long nowMs)
     {
         var config = _config;
         AppendResult result;
+        List<(AppendWaiter Waiter, CancellationTokenRegistration Registration)>? waiters;
         lock (_lock)
         {
+            if (_closed)
+                return null;
             var baseOffset = _logEndOffset;
             var next = baseOffset;
             var span = batches.Span;
@@ -149,14 +276,17 @@ internal sealed class PartitionLog
             Volatile.Write(ref _logEndOffset, next);
             _unflushedMessages += next - baseOffset;
             result = new AppendResult(baseOffset, next - 1, config.LogAppendTime ? nowMs : -1, _logStartOffset, records);
-            var waiters = _appendWaiters;
-            _appendWaiters = null;
-            waiters?.TrySetResult();
+            waiters = TakeWaiters();
         }
-        if (_unflushedMessages >= config.FlushMessages)
+        Wake(waiters);
+        if (Volatile.Read(ref _unflushedMessages) >= config.FlushMessages)
             Flush();
         return result;
     }
+
+    /// <summary>As <see cref="TryAppend"/>, but a closed log throws <see cref="ObjectDisposedException"/>.</summary>
+    public AppendResult Append(Memory<byte> batches, long nowMs) =>
+        TryAppend(batches, nowMs) ?? throw new ObjectDisposedException($"{Topic}-{Partition}", "The partition log is closed (its topic was deleted or the broker is stopping).");
 
     private LogSegment RollIfDue(int bytes, long lastOffset, long maxTimestamp, long nowMs, LogConfig config)
     {
@@ -181,39 +311,144 @@ internal sealed class PartitionLog
         // A sealed segment takes no more appends, so its direct-I/O padding can go now: a crash then leaves it
         // exactly as its indexes expect, and the next start trusts them instead of rescanning it.
         old.TrimPadding();
-        var segment = LogSegment.Create(Directory, _logEndOffset, _directIo);
+        // The generation moves only once the file exists, so a directory fsync that saw it covers the file's entry.
+        var generation = _directoryGeneration + 1;
+        var segment = LogSegment.Create(Directory, _logEndOffset, _directIo, generation);
+        Volatile.Write(ref _directoryGeneration, generation);
         Volatile.Write(ref _segments, [.. _segments, segment]);
-        // Retention or Close may close the old segment before this runs: flush only while holding a reference.
-        _rollFlushes[old] = Task.Run(() =>
+        foreach (var done in _rollFlushes.Where(f => f.Value.IsCompleted).Select(f => f.Key).ToList())
+            _rollFlushes.Remove(done);
+        _rollFlushes[old] = Task.Run(() => FlushRolled(old));
+        _logger.LogDebug("Rolled {Topic}-{Partition} to segment {BaseOffset}", Topic, Partition, segment.BaseOffset);
+        return segment;
+    }
+
+    /// <summary>
+    /// The flush a roll starts: the sealed segment, then the directory (the new segment's entry), then the recovery
+    /// point moves past every sealed segment that is now on disk. Retention or Close may close the segment before
+    /// this runs: it flushes only while holding a reference. Takes neither <see cref="_lock"/> (which callers of
+    /// <see cref="WaitForRollFlush"/> hold) nor anything that waits for it.
+    /// </summary>
+    private void FlushRolled(LogSegment old)
+    {
+        try
         {
             if (!old.TryAcquire())
                 return;
             try { old.Flush(); }
             finally { old.Release(); }
-        });
-        _logger.LogDebug("Rolled {Topic}-{Partition} to segment {BaseOffset}", Topic, Partition, segment.BaseOffset);
-        return segment;
+            SyncDirectory();
+            AdvanceRecoveryPoint(SealedPrefixOnDisk());
+            PersistRecoveryPoint(force: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (!_closed)
+                _logger.LogError(e, "Flush of rolled segment {BaseOffset} of {Topic}-{Partition} failed", old.BaseOffset, Topic, Partition);
+        }
     }
 
-    /// <summary>Completes once the log end moves past <paramref name="offset"/>; at once if it already has.</summary>
-    public Task WaitForAppendAsync(long offset)
+    /// <summary>Test support: waits for the flushes rolls have started.</summary>
+    internal void WaitForRollFlushes()
     {
+        Task[] flushes;
+        lock (_lock) flushes = [.. _rollFlushes.Values];
+        Task.WaitAll(flushes);
+    }
+
+    /// <summary>
+    /// Completes once the log end moves past <paramref name="offset"/> (at once if it already has, or when the log is
+    /// closed); cancelled by <paramref name="cancellationToken"/>, which also removes the wait from the log, so waits
+    /// that time out leave nothing behind on an idle partition.
+    /// </summary>
+    public Task WaitForAppendAsync(long offset, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled(cancellationToken);
+        AppendWaiter waiter;
         lock (_lock)
         {
-            if (_logEndOffset > offset)
+            if (_logEndOffset > offset || _closed)
                 return Task.CompletedTask;
-            _appendWaiters ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _appendWaiters.Task;
+            waiter = new AppendWaiter(this);
+            (_appendWaiters ??= []).Add(waiter);
+        }
+        if (cancellationToken.CanBeCanceled)
+        {
+            // Registered outside the lock: a token cancelled meanwhile runs the callback right here, which takes it.
+            var registration = cancellationToken.UnsafeRegister(static state => ((AppendWaiter)state!).Cancel(), waiter);
+            lock (_lock)
+            {
+                if (!waiter.Done)
+                {
+                    waiter.Registration = registration;
+                    registration = default;
+                }
+            }
+            registration.Dispose(); // the wait ended meanwhile (woken or cancelled): nothing is left to unregister from
+        }
+        return waiter.Task;
+    }
+
+    /// <summary>Removes the waiters to wake, with their registrations; caller holds <see cref="_lock"/>.</summary>
+    private List<(AppendWaiter Waiter, CancellationTokenRegistration Registration)>? TakeWaiters()
+    {
+        if (_appendWaiters is not { Count: > 0 } waiters)
+            return null;
+        _appendWaiters = null;
+        var taken = new List<(AppendWaiter, CancellationTokenRegistration)>(waiters.Count);
+        foreach (var waiter in waiters)
+        {
+            waiter.Done = true;
+            taken.Add((waiter, waiter.Registration));
+            waiter.Registration = default;
+        }
+        return taken;
+    }
+
+    /// <summary>Completes taken waiters, outside the lock (disposing a registration may wait for its callback, which takes it).</summary>
+    private static void Wake(List<(AppendWaiter Waiter, CancellationTokenRegistration Registration)>? waiters)
+    {
+        if (waiters is null)
+            return;
+        foreach (var (waiter, registration) in waiters)
+        {
+            waiter.TrySetResult();
+            registration.Dispose();
+        }
+    }
+
+    private sealed class AppendWaiter(PartitionLog log) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        /// <summary>Under the log's lock: woken or cancelled, no longer in the log's set.</summary>
+        public bool Done { get; set; }
+
+        /// <summary>Under the log's lock.</summary>
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public void Cancel()
+        {
+            lock (log._lock)
+            {
+                if (Done)
+                    return;
+                Done = true;
+                log._appendWaiters?.Remove(this);
+                Registration = default; // this callback's own registration: nothing left to dispose
+            }
+            TrySetCanceled();
         }
     }
 
     /// <summary>
     /// Reads whole batches starting with the one holding <paramref name="offset"/>, up to <paramref name="maxBytes"/>
     /// (the last batch may be cut, as Kafka does); with <paramref name="minOneBatch"/> the first batch is returned whole
-    /// even when larger (KIP-74).
+    /// even when larger (KIP-74). The caller disposes the slice.
     /// </summary>
     public ReadResult Read(long offset, int maxBytes, bool minOneBatch)
     {
+        if (_closed)
+            return new ReadResult(ErrorCode.UnknownTopicOrPartition, null, -1, -1);
         var end = LogEndOffset;
         var start = LogStartOffset;
         if (offset < start || offset > end)
@@ -221,27 +456,40 @@ internal sealed class PartitionLog
         if (offset == end || (maxBytes <= 0 && !minOneBatch))
             return new ReadResult(ErrorCode.None, null, end, start);
         var segments = Volatile.Read(ref _segments);
+        // Retention publishes the shorter segment array before the new log start: an offset below the first
+        // segment is gone even when the start read above was older.
+        if (offset < segments[0].BaseOffset)
+            return new ReadResult(ErrorCode.OffsetOutOfRange, null, end, Math.Max(LogStartOffset, segments[0].BaseOffset));
         for (var i = FindSegmentIndex(segments, offset); i < segments.Length; i++)
         {
             var segment = segments[i];
             if (!segment.TryAcquire())
-                continue;
-            var position = segment.FindBatchPosition(offset);
-            if (position < 0)
             {
-                segment.Release();
-                continue;
+                // Closed under us: dropped by retention or DeleteRecords (its records are gone), or the log closed.
+                return _closed
+                    ? new ReadResult(ErrorCode.UnknownTopicOrPartition, null, -1, -1)
+                    : new ReadResult(ErrorCode.OffsetOutOfRange, null, end, Math.Max(LogStartOffset, segment.NextOffset));
             }
-            var available = segment.Size - position;
-            var length = (int)Math.Min(available, Math.Max(maxBytes, 0));
-            if (minOneBatch && segment.ReadHeader(position) is { } first && first.TotalSize > length)
-                length = (int)first.TotalSize;
-            if (length <= 0)
+            SegmentSlice? slice = null;
+            try
             {
-                segment.Release();
-                break;
+                var position = segment.FindBatchPosition(offset);
+                if (position < 0)
+                    continue;
+                var available = segment.Size - position;
+                var length = (int)Math.Min(available, Math.Max(maxBytes, 0));
+                if (minOneBatch && segment.ReadHeader(position) is { } first && first.TotalSize > length)
+                    length = (int)first.TotalSize;
+                if (length <= 0)
+                    break;
+                slice = new SegmentSlice(segment, position, length);
+                return new ReadResult(ErrorCode.None, slice, end, start);
             }
-            return new ReadResult(ErrorCode.None, new SegmentSlice(segment, position, length), end, start);
+            finally
+            {
+                if (slice is null)
+                    segment.Release();
+            }
         }
         return new ReadResult(ErrorCode.None, null, end, start);
     }
@@ -260,7 +508,8 @@ internal sealed class PartitionLog
 
     /// <summary>
     /// ListOffsets by timestamp: the first record at or after <paramref name="timestamp"/> (offset, its timestamp),
-    /// or null when every record is older.
+    /// or null when every record is older. A compressed batch that inflates past
+    /// <see cref="LogConfig.MaxDecompressedBatchBytes"/> throws <see cref="CorruptRecordException"/>.
     /// </summary>
     public (long Offset, long Timestamp)? FindOffsetForTimestamp(long timestamp)
     {
@@ -317,21 +566,24 @@ internal sealed class PartitionLog
         }
     }
 
-    private static IReadOnlyList<Record> ReadRecords(LogSegment segment, long position, RecordBatchHeader header)
+    private IReadOnlyList<Record> ReadRecords(LogSegment segment, long position, RecordBatchHeader header)
     {
         var bytes = new byte[header.TotalSize];
         segment.Read(position, bytes);
-        return RecordBatch.Read(bytes).ReadRecords();
+        return RecordBatch.Read(bytes).ReadRecords(_config.MaxDecompressedBatchBytes);
     }
 
     /// <summary>
     /// DeleteRecords: moves the log start offset up to <paramref name="offset"/> (-1: the high watermark) and drops
-    /// segments wholly below it. Returns the new low watermark, or an error when the offset is past the end.
+    /// segments wholly below it. Returns the new low watermark, or an error when the offset is past the end
+    /// (or UNKNOWN_TOPIC_OR_PARTITION when the log is closed).
     /// </summary>
     public (ErrorCode Error, long LowWatermark) DeleteRecordsBefore(long offset)
     {
         lock (_lock)
         {
+            if (_closed)
+                return (ErrorCode.UnknownTopicOrPartition, -1);
             if (offset == -1)
                 offset = _logEndOffset;
             if (offset < 0 || offset > _logEndOffset)
@@ -348,7 +600,7 @@ internal sealed class PartitionLog
 
     /// <summary>
     /// Time and size retention (cleanup.policy=delete): drops the oldest segments whose newest record is older than
-    /// retention.ms, and while the log exceeds retention.bytes. Returns how many segments went.
+    /// retention.ms, and while the log exceeds retention.bytes. Returns how many segments went (none once closed).
     /// </summary>
     public int EnforceRetention(long nowMs)
     {
@@ -357,6 +609,8 @@ internal sealed class PartitionLog
             return 0;
         lock (_lock)
         {
+            if (_closed)
+                return 0;
             var removed = 0;
             if (config.RetentionMs >= 0)
             {
@@ -387,7 +641,12 @@ internal sealed class PartitionLog
         return count;
     }
 
-    /// <summary>Removes the first <paramref name="count"/> segments; their files go once no reader holds them.</summary>
+    /// <summary>
+    /// Removes the first <paramref name="count"/> segments; their files are deleted by path once no reader holds
+    /// them. That path cannot have been reused: within a log, base offsets only grow (new segments start at the log
+    /// end, past every dropped one, and the log is never truncated while live), and a re-created topic gets the
+    /// directory only after this log renamed it away, which <see cref="DeleteSegmentFiles"/> checks under the same lock.
+    /// </summary>
     private int DropFirst(int count)
     {
         if (count == 0)
@@ -399,10 +658,19 @@ internal sealed class PartitionLog
         foreach (var segment in dropped)
         {
             WaitForRollFlush(segment);
-            segment.Close(deleteFiles: true);
+            segment.CloseAndDelete(DeleteSegmentFiles);
             _logger.LogInformation("Deleted segment {BaseOffset} of {Topic}-{Partition}", segment.BaseOffset, Topic, Partition);
         }
         return count;
+    }
+
+    private void DeleteSegmentFiles(LogSegment segment)
+    {
+        lock (_directoryLock)
+        {
+            if (!_directoryGone)
+                segment.DeleteFiles();
+        }
     }
 
     /// <summary>
@@ -415,63 +683,240 @@ internal sealed class PartitionLog
             Task.WaitAny(flush); // unlike Wait, does not throw: a failed flush was never anyone's to observe
     }
 
-    private void WriteLogStartOffset(long offset)
-    {
-        var path = Path.Combine(Directory, LogStartOffsetFile);
-        File.WriteAllText(path + ".tmp", offset.ToString(CultureInfo.InvariantCulture));
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
+    private void WriteLogStartOffset(long offset) =>
+        DurableFiles.WriteAtomically(Path.Combine(Directory, LogStartOffsetFile), offset.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Fsyncs every segment written since the last flush. Runs outside the append lock.</summary>
+    /// <summary>
+    /// Returns once everything appended before the call is on stable storage: each segment up to its size at the
+    /// call (waiting for an fsync already running rather than trusting it), then the directory entries of segment
+    /// files created so far. The recovery point then moves to the log end seen at the call. Runs outside the
+    /// append lock; does nothing once the log is closed (a graceful close flushed it; a deleted log's data is gone).
+    /// </summary>
     public void Flush()
     {
         LogSegment[] segments;
+        long[] sizes;
+        long end;
         lock (_lock)
         {
-            segments = _segments;
-            _unflushedMessages = 0;
-            _lastFlushMs = Environment.TickCount64;
+            if (_closed)
+                return;
+            (segments, sizes, end) = (_segments, [.. _segments.Select(s => s.Size)], _logEndOffset);
+            Volatile.Write(ref _unflushedMessages, 0);
+            Volatile.Write(ref _lastFlushMs, Environment.TickCount64);
         }
-        foreach (var segment in segments)
-            if (segment.Dirty && segment.TryAcquire())
-            {
-                try { segment.Flush(); }
-                finally { segment.Release(); }
-            }
+        try
+        {
+            FlushAll(segments, sizes, end, persist: false);
+        }
+        catch (IOException) when (_closed)
+        {
+            // Deleted meanwhile: its directory moved away under the flush.
+        }
+    }
+
+    private void FlushAll(LogSegment[] segments, long[] sizes, long end, bool persist)
+    {
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            if (segment.FlushedSize >= sizes[i] || !segment.TryAcquire())
+                continue; // flushed, or closed: dropped by retention (gone) or by a close that flushed it
+            try { segment.FlushTo(sizes[i]); }
+            finally { segment.Release(); }
+        }
+        SyncDirectory();
+        AdvanceRecoveryPoint(end);
+        PersistRecoveryPoint(force: persist);
+    }
+
+    /// <summary>
+    /// Fsyncs the directory when segment files were created since the last time (for a new log, first its metadata
+    /// file, and the data dir for the directory's own entry). Serialised; takes no other lock.
+    /// </summary>
+    private void SyncDirectory()
+    {
+        if (Volatile.Read(ref _directorySynced) >= Volatile.Read(ref _directoryGeneration))
+            return;
+        lock (_directorySyncLock)
+        {
+            var target = Volatile.Read(ref _directoryGeneration);
+            if (_directorySynced >= target)
+                return;
+            if (_creationUnsynced)
+                DurableFiles.SyncFile(Path.Combine(Directory, TopicIdFile));
+            DurableFiles.SyncDirectory(Directory);
+            if (_creationUnsynced)
+                DurableFiles.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(Directory))!);
+            _creationUnsynced = false;
+            Interlocked.Increment(ref _directorySyncs);
+            Volatile.Write(ref _directorySynced, target);
+        }
+    }
+
+    /// <summary>End offset of the leading sealed segments that are wholly flushed and whose directory entries are synced; -1 if none.</summary>
+    private long SealedPrefixOnDisk()
+    {
+        var segments = Volatile.Read(ref _segments);
+        var synced = Volatile.Read(ref _directorySynced);
+        var end = -1L;
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            var segment = segments[i];
+            if (segment.FlushedSize < segment.Size || segment.DirectoryGeneration > synced)
+                break;
+            end = segment.NextOffset;
+        }
+        return end;
+    }
+
+    private void AdvanceRecoveryPoint(long offset)
+    {
+        var current = Volatile.Read(ref _recoveryPoint);
+        while (offset > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _recoveryPoint, offset, current);
+            if (seen == current)
+                return;
+            current = seen;
+        }
+    }
+
+    /// <summary>
+    /// Writes the recovery point file (atomically) when the point passed a segment boundary since it was last
+    /// written, or with <paramref name="force"/> whenever it moved. Within one segment a newer value would not
+    /// change what recovery scans (a segment is scanned whole), so a flush per produce round costs no extra fsyncs.
+    /// </summary>
+    private void PersistRecoveryPoint(bool force)
+    {
+        lock (_directoryLock)
+        {
+            if (_directoryGone)
+                return;
+            var point = Volatile.Read(ref _recoveryPoint);
+            var persisted = _persistedRecoveryPoint;
+            if (point <= persisted)
+                return;
+            if (!force && !Volatile.Read(ref _segments).Any(s => s.BaseOffset > persisted && s.BaseOffset <= point))
+                return;
+            DurableFiles.WriteAtomically(Path.Combine(Directory, RecoveryPointFile), point.ToString(CultureInfo.InvariantCulture));
+            _persistedRecoveryPoint = point;
+        }
     }
 
     /// <summary>flush.ms: flushes when the last flush is older than the topic allows.</summary>
     public void FlushIfDue()
     {
         var config = _config;
-        if (config.FlushMs != long.MaxValue && Environment.TickCount64 - Volatile.Read(ref _lastFlushMs) >= config.FlushMs && _segments[^1].Dirty)
+        if (config.FlushMs != long.MaxValue && Environment.TickCount64 - Volatile.Read(ref _lastFlushMs) >= config.FlushMs && Volatile.Read(ref _segments)[^1].Dirty)
             Flush();
     }
 
-    /// <summary>Flushes and closes every segment (graceful shutdown), or closes and deletes them (topic deleted).</summary>
+    /// <summary>Graceful close (<paramref name="deleteFiles"/> false) or deletion of the log (true); see <see cref="Close()"/> and <see cref="MarkDeleted"/>.</summary>
     public void Close(bool deleteFiles)
     {
-        lock (_lock)
-        {
-            if (!deleteFiles)
-            {
-                _segments[^1].Seal();
-                Flush();
-            }
-            foreach (var segment in _segments)
-            {
-                WaitForRollFlush(segment);
-                segment.Close(deleteFiles);
-            }
-            _appendWaiters?.TrySetResult();
-        }
-        if (deleteFiles)
-            TryDeleteDirectory(Directory);
+        if (!deleteFiles)
+            Close();
+        else if (MarkDeleted() is { } renamed)
+            DeleteDirectory(renamed, _logger);
     }
 
-    private static void TryDeleteDirectory(string directory)
+    /// <summary>
+    /// Graceful close: flushes every segment and the recovery point, then closes the files (they stay open while
+    /// readers hold them). Idempotent; a flush failure is rethrown once everything is closed.
+    /// </summary>
+    public void Close()
+    {
+        List<(AppendWaiter Waiter, CancellationTokenRegistration Registration)>? waiters;
+        Exception? failure = null;
+        lock (_lock)
+        {
+            if (_closed)
+                return;
+            var segments = _segments;
+            var sealedNow = segments[^1].Seal();
+            foreach (var segment in segments)
+                WaitForRollFlush(segment);
+            try
+            {
+                // The seal may have added a time index entry to a segment whose data was flushed already.
+                if (sealedNow)
+                    segments[^1].Flush();
+                FlushAll(segments, [.. segments.Select(s => s.Size)], _logEndOffset, persist: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failure = e;
+            }
+            _closed = true;
+            foreach (var segment in segments)
+                segment.Close();
+            waiters = TakeWaiters();
+        }
+        Wake(waiters);
+        if (failure is not null)
+            throw new IOException($"Flushing {Topic}-{Partition} at close failed: {failure.Message}", failure);
+    }
+
+    /// <summary>
+    /// The topic was deleted: under the log's lock the log is closed to appends, retention and flushes, every
+    /// running roll flush finishes, and the directory is renamed to <c>{dir}.{topicId}-delete</c>, so that nothing
+    /// done later by path (segment files retention dropped, the recovery point) can reach a re-created topic's
+    /// directory of the same name. Segments close without deleting anything; open handles stay readable.
+    /// Returns the renamed directory for <see cref="DeleteDirectory"/>, or null when there is nothing left to
+    /// delete (already closed, or the rename failed and the directory was deleted in place).
+    /// Call under the topic manager's lock, so that no topic of the same name is created before the rename.
+    /// </summary>
+    public string? MarkDeleted()
+    {
+        List<(AppendWaiter Waiter, CancellationTokenRegistration Registration)>? waiters;
+        string? renamed;
+        lock (_lock)
+        {
+            if (_closed)
+                return null;
+            _closed = true;
+            foreach (var segment in _rollFlushes.Keys.ToList())
+                WaitForRollFlush(segment);
+            lock (_directoryLock)
+            {
+                _directoryGone = true;
+                renamed = RenameForDeletion();
+            }
+            foreach (var segment in _segments)
+                segment.CloseOrphaned();
+            waiters = TakeWaiters();
+        }
+        Wake(waiters);
+        return renamed;
+    }
+
+    private string? RenameForDeletion()
+    {
+        var target = $"{Directory}.{_topicId}{DeletedDirectorySuffix}";
+        try
+        {
+            if (System.IO.Directory.Exists(target))
+                System.IO.Directory.Delete(target, recursive: true);
+            System.IO.Directory.Move(Directory, target);
+            return target;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(e, "Could not rename {Directory} for deletion; deleting it in place", Directory);
+            DeleteDirectory(Directory, _logger);
+            return null;
+        }
+    }
+
+    /// <summary>Deletes a directory a deleted log was renamed to; what is left (a failure) goes at the next start.</summary>
+    public static void DeleteDirectory(string directory, ILogger logger)
     {
         try { System.IO.Directory.Delete(directory, recursive: true); }
-        catch (IOException) { /* a reader still holds a segment; the files go when it releases, the directory at next start */ }
+        catch (DirectoryNotFoundException) { }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Could not delete {Directory}; it goes at the next start", directory);
+        }
     }
 }

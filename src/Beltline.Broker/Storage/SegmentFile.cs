@@ -213,3 +213,66 @@ internal static partial class DirectIo
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(int fd, int command, int argument);
 }
+
+/// <summary>
+/// What makes file-system changes durable beyond a file's own data: fsync of a directory, so that a file created
+/// (or renamed) in it survives a crash, and small files replaced atomically.
+/// </summary>
+internal static partial class DurableFiles
+{
+    private const int ORdOnly = 0;
+    private const int OCloExec = 0x80000;
+
+    // O_DIRECTORY differs by architecture (it swaps values with O_DIRECT between x86 and ARM).
+    private static readonly int ODirectory = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
+
+    /// <summary>
+    /// Fsyncs a directory, making the entries of files created, renamed or deleted in it durable. Linux only
+    /// (elsewhere a no-op: Windows has no directory fsync).
+    /// </summary>
+    public static void SyncDirectory(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        var fd = Open(path, ORdOnly | ODirectory | OCloExec);
+        if (fd < 0)
+            throw new IOException($"Cannot open directory {path} to fsync it (errno {Marshal.GetLastPInvokeError()}).");
+        try
+        {
+            if (Fsync(fd) != 0)
+                throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>Fsyncs a file by path.</summary>
+    public static void SyncFile(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        RandomAccess.FlushToDisk(handle);
+    }
+
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> atomically: write aside, fsync, rename.</summary>
+    public static void WriteAtomically(string path, string content)
+    {
+        var temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            file.Write(System.Text.Encoding.UTF8.GetBytes(content));
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}

@@ -15,6 +15,12 @@ public static class Compression
 {
     private const int ZstdLevel = 3;
 
+    /// <summary>
+    /// Default cap on what one batch's records may inflate to: far above what any client sends (a batch is at most
+    /// max.message.bytes compressed, 1 MiB by default), far below what would take a broker's memory.
+    /// </summary>
+    public const int DefaultMaxDecompressedBytes = 256 * 1024 * 1024;
+
     private static readonly LZ4EncoderSettings Lz4Settings = new()
     {
         ChainBlocks = false,
@@ -66,10 +72,12 @@ public static class Compression
     /// zstd accepts frames with or without a content size; lz4 accepts any LZ4 frame. Corrupt input throws
     /// <see cref="CorruptRecordException"/>. Truncated input does too, except for gzip: .NET's GZipStream returns
     /// the prefix it could inflate, which <see cref="RecordBatch.ReadRecords"/> then rejects through its record
-    /// count and length checks.
+    /// count and length checks. Output past <paramref name="maxDecompressedBytes"/> (a decompression bomb) throws
+    /// <see cref="CorruptRecordException"/> as soon as it is produced, before more is inflated.
     /// </summary>
-    public static ReadOnlyMemory<byte> Decompress(CompressionType codec, ReadOnlyMemory<byte> source)
+    public static ReadOnlyMemory<byte> Decompress(CompressionType codec, ReadOnlyMemory<byte> source, int maxDecompressedBytes = DefaultMaxDecompressedBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxDecompressedBytes);
         try
         {
             switch (codec)
@@ -78,17 +86,17 @@ public static class Compression
                     return source;
                 case CompressionType.Gzip:
                     using (var gzip = new GZipStream(new ReadOnlyMemoryStream(source), CompressionMode.Decompress))
-                        return ReadToEnd(gzip, source.Length * 4);
+                        return ReadToEnd(gzip, source.Length * 4, codec, maxDecompressedBytes);
                 case CompressionType.Snappy:
-                    return SnappyJavaFraming.Decompress(source.Span);
+                    return SnappyJavaFraming.Decompress(source.Span, maxDecompressedBytes);
                 case CompressionType.Lz4:
-                    var lz4Output = new ArrayBufferWriter<byte>(Math.Max(source.Length * 4, 256));
-                    LZ4Frame.Decode(source.Span, lz4Output);
-                    return lz4Output.WrittenMemory;
+                    // A stream, like gzip and zstd, so that output is produced (and capped) a block at a time.
+                    using (var lz4 = LZ4Stream.Decode(new ReadOnlyMemoryStream(source)))
+                        return ReadToEnd(lz4, source.Length * 4, codec, maxDecompressedBytes);
                 case CompressionType.Zstd:
                     // A stream rather than Decompressor.Unwrap: Java's ZstdOutputStream writes frames without a content size.
                     using (var zstd = new DecompressionStream(new ReadOnlyMemoryStream(source)))
-                        return ReadToEnd(zstd, source.Length * 4);
+                        return ReadToEnd(zstd, source.Length * 4, codec, maxDecompressedBytes);
                 default:
                     throw new CorruptRecordException($"Unknown compression codec id {(int)codec}.");
             }
@@ -99,12 +107,20 @@ public static class Compression
         }
     }
 
-    private static ReadOnlyMemory<byte> ReadToEnd(Stream stream, int sizeHint)
+    private static ReadOnlyMemory<byte> ReadToEnd(Stream stream, int sizeHint, CompressionType codec, int maxBytes)
     {
-        var output = new ArrayBufferWriter<byte>(Math.Clamp(sizeHint, 256, 1 << 20));
+        var output = new ArrayBufferWriter<byte>(Math.Clamp(Math.Min(sizeHint, maxBytes), 256, 1 << 20));
         int read;
-        while ((read = stream.Read(output.GetSpan(16 * 1024))) > 0)
+        // Asking for one byte more than allowed tells a stream that ends exactly at the cap from one that goes on.
+        while ((read = stream.Read(output.GetSpan(16 * 1024)[..(int)Math.Min(16 * 1024, (long)maxBytes - output.WrittenCount + 1)])) > 0)
+        {
             output.Advance(read);
+            if (output.WrittenCount > maxBytes)
+                throw TooLarge(codec, maxBytes);
+        }
         return output.WrittenMemory;
     }
+
+    internal static CorruptRecordException TooLarge(CompressionType codec, int maxBytes) =>
+        new($"The {codec} compressed records inflate to more than {maxBytes} bytes, the most a batch may hold uncompressed here.");
 }

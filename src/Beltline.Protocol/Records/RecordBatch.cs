@@ -44,13 +44,13 @@ public readonly struct RecordBatch
     /// <summary>
     /// Decompresses if needed and reads every record, with absolute offsets and timestamps.
     /// Throws <see cref="CorruptRecordException"/> if the records do not parse or their number differs from
-    /// <see cref="RecordBatchHeader.RecordCount"/>.
+    /// <see cref="RecordBatchHeader.RecordCount"/>, or if compressed records inflate past <paramref name="maxDecompressedBytes"/>.
     /// </summary>
-    public IReadOnlyList<Record> ReadRecords()
+    public IReadOnlyList<Record> ReadRecords(int maxDecompressedBytes = Compression.DefaultMaxDecompressedBytes)
     {
         var header = Header;
         var payload = Bytes[RecordBatchHeader.HeaderSize..];
-        var records = header.Compression == CompressionType.None ? payload : Compression.Decompress(header.Compression, payload);
+        var records = header.Compression == CompressionType.None ? payload : Compression.Decompress(header.Compression, payload, maxDecompressedBytes);
         // Every record takes at least 7 bytes, which caps a capacity taken from an untrusted count.
         var list = new List<Record>(Math.Clamp(header.RecordCount, 0, records.Length / 7));
         var position = 0;

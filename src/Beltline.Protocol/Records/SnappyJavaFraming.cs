@@ -43,10 +43,11 @@ internal static class SnappyJavaFraming
         }
     }
 
-    public static ReadOnlyMemory<byte> Decompress(ReadOnlySpan<byte> source)
+    /// <summary>Decompresses either form; more than <paramref name="maxBytes"/> of output throws before it is inflated.</summary>
+    public static ReadOnlyMemory<byte> Decompress(ReadOnlySpan<byte> source, int maxBytes = Compression.DefaultMaxDecompressedBytes)
     {
         if (!source.StartsWith(Magic))
-            return DecompressBlock(source);
+            return DecompressBlock(source, maxBytes);
 
         // Versions are not checked: every snappy-java release writes 1/1, and readers ignore them as well.
         if (source.Length < HeaderSize)
@@ -61,16 +62,22 @@ internal static class SnappyJavaFraming
             if (length < 0 || length > blocks.Length - 4)
                 throw new CorruptRecordException($"Snappy-java block of {length} bytes runs past the {blocks.Length - 4} available.");
             var block = blocks.Slice(4, length);
-            var written = Snappy.Decompress(block, output.GetSpan(CheckedUncompressedLength(block)));
+            var uncompressed = CheckedUncompressedLength(block);
+            if ((long)output.WrittenCount + uncompressed > maxBytes)
+                throw Compression.TooLarge(CompressionType.Snappy, maxBytes);
+            var written = Snappy.Decompress(block, output.GetSpan(uncompressed));
             output.Advance(written);
             blocks = blocks[(4 + length)..];
         }
         return output.WrittenMemory;
     }
 
-    private static ReadOnlyMemory<byte> DecompressBlock(ReadOnlySpan<byte> block)
+    private static ReadOnlyMemory<byte> DecompressBlock(ReadOnlySpan<byte> block, int maxBytes)
     {
-        var output = new byte[CheckedUncompressedLength(block)];
+        var length = CheckedUncompressedLength(block);
+        if (length > maxBytes)
+            throw Compression.TooLarge(CompressionType.Snappy, maxBytes);
+        var output = new byte[length];
         var written = Snappy.Decompress(block, output);
         return output.AsMemory(0, written);
     }

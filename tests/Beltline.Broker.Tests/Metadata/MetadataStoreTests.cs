@@ -151,6 +151,51 @@ public sealed class MetadataStoreTests : IDisposable
             Assert.Equal(["a", "bbbbbb"], store.Topics.Select(t => t.Name).Order());
     }
 
+    public static TheoryData<string> DamagedMiddleLines => new() { "crc", "half a line", "blank" };
+
+    [Theory]
+    [MemberData(nameof(DamagedMiddleLines))]
+    public void A_bad_line_followed_by_good_ones_refuses_to_open_and_changes_nothing(string damage)
+    {
+        using (var store = Open())
+        {
+            store.AddTopic(Topic("a"));
+            store.AddTopic(Topic("bbbbbb"));
+            store.AddTopic(Topic("c"));
+        }
+        var lines = File.ReadAllText(JournalPath).Split('\n');
+        lines[1] = damage switch
+        {
+            "crc" => lines[1].Replace("bbbbbb", "xbbbbb", StringComparison.Ordinal),
+            "half a line" => lines[1][..20],
+            _ => "",
+        };
+        File.WriteAllText(JournalPath, string.Join('\n', lines));
+        var before = File.ReadAllBytes(JournalPath);
+
+        var error = Assert.Throws<InvalidDataException>(() => Open());
+        Assert.Contains(JournalPath, error.Message);
+        Assert.Contains("line 2", error.Message);
+        Assert.Equal(before, File.ReadAllBytes(JournalPath));
+    }
+
+    [Fact]
+    public void A_bad_last_line_after_good_ones_is_still_cut()
+    {
+        using (var store = Open())
+        {
+            store.AddTopic(Topic("a"));
+            store.AddTopic(Topic("b"));
+        }
+        var good = File.ReadAllBytes(JournalPath);
+        // A whole line whose write never fully reached the disk: its newline made it, some bytes did not.
+        var torn = Encoding.UTF8.GetBytes("0badc0de\t{\"Type\":\"TopicCreated\",\"Name\":\"c\"}\n");
+        File.WriteAllBytes(JournalPath, [.. good, .. torn]);
+        using (var store = Open())
+            Assert.Equal(["a", "b"], store.Topics.Select(t => t.Name).Order());
+        Assert.Equal(good, File.ReadAllBytes(JournalPath));
+    }
+
     [Fact]
     public void A_long_journal_is_rewritten_as_a_snapshot_that_keeps_the_state()
     {

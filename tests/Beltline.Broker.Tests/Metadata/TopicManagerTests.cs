@@ -2,6 +2,7 @@ using Beltline.Broker.Metadata;
 using Beltline.Broker.Storage;
 using Beltline.Broker.Tests.Storage;
 using Beltline.Protocol;
+using Beltline.Protocol.Records;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Beltline.Broker.Tests.Metadata;
@@ -397,6 +398,140 @@ public sealed class TopicManagerTests : IDisposable
         Assert.Equal(0, _topics.GetLog(again.Id, 0)!.LogEndOffset);
         Restart();
         Assert.Equal([again.Id], _topics.Topics.Select(t => t.Id));
+    }
+
+    [Fact]
+    public void A_fetch_still_reading_a_deleted_topic_cannot_touch_a_re_created_topic_of_the_same_name()
+    {
+        var old = CreateTopic("again", 1);
+        _topics.GetLog(old.Id, 0)!.AppendCopy(Logs.Records(2));
+        var slice = _topics.GetLog(old.Id, 0)!.Read(0, int.MaxValue, true).Records!;
+        Assert.Equal(TopicError.None, _topics.DeleteTopic(old));
+        // Nothing is left under the data dir: the directory was renamed away, then removed.
+        Assert.DoesNotContain(Directory.EnumerateDirectories(_dir.Path), d => Path.GetFileName(d).StartsWith("again", StringComparison.Ordinal));
+
+        var again = CreateTopic("again", 1);
+        _topics.GetLog(again.Id, 0)!.AppendCopy(Logs.Records(5));
+        Assert.Equal(2, RecordBatch.Read(slice.ToBytes()).Header.RecordCount);
+        slice.Dispose();
+
+        Restart();
+        Assert.Equal(5, _topics.GetLog(again.Id, 0)!.LogEndOffset);
+        Assert.Equal(5, _topics.GetLog(again.Id, 0)!.ReadAllRecords(0).Count);
+    }
+
+    [Fact]
+    public void LoadLogs_removes_directories_a_deletion_renamed_and_left_behind()
+    {
+        var topic = CreateTopic("keep", 1);
+        Stop();
+        var leftover = _dir.Combine("gone-0.AAAAAAAAAAAAAAAAAAAAAA" + PartitionLog.DeletedDirectorySuffix);
+        Directory.CreateDirectory(leftover);
+        File.WriteAllText(Path.Combine(leftover, LogSegment.FileName(0) + ".log"), "x");
+        // A directory of the user's that merely ends the same way is not one of ours.
+        Directory.CreateDirectory(_dir.Combine("notes-delete"));
+
+        (_store, _topics) = Start(cleanShutdown: true);
+        Assert.False(Directory.Exists(leftover));
+        Assert.True(Directory.Exists(_dir.Combine("notes-delete")));
+        Assert.NotNull(_topics.GetLog(topic.Id, 0));
+    }
+
+    [Theory]
+    [InlineData("t-0.AAAAAAAAAAAAAAAAAAAAAA-delete", true)]
+    [InlineData("a.b-c-12.x_y-Z-delete", true)]
+    [InlineData("t-0", false)]
+    [InlineData("t-0-delete", false)]
+    [InlineData("t-x.id-delete", false)]
+    [InlineData("notes-delete", false)]
+    public void Deleted_directory_names_are_recognised(string name, bool deleted) =>
+        Assert.Equal(deleted, PartitionLog.IsDeletedDirectoryName(name));
+
+    [Fact]
+    public void A_topic_whose_logs_cannot_all_be_created_is_not_created_and_leaves_no_directories()
+    {
+        // Partition 2's directory cannot be made: a file holds its name.
+        File.WriteAllText(PartitionDir("half", 2), "in the way");
+        Assert.ThrowsAny<IOException>(() => _topics.CreateTopic("half", 4, 1, NoConfigs, validateOnly: false));
+        Assert.False(_topics.TryGetTopic("half", out _));
+        Assert.False(Directory.Exists(PartitionDir("half", 0)));
+        Assert.False(Directory.Exists(PartitionDir("half", 1)));
+        Assert.False(Directory.Exists(PartitionDir("half", 3)));
+        Restart();
+        Assert.False(_topics.TryGetTopic("half", out _));
+
+        // The name is free again.
+        File.Delete(PartitionDir("half", 2));
+        var topic = CreateTopic("half", 4);
+        Assert.All(Enumerable.Range(0, 4), p => Assert.NotNull(_topics.GetLog(topic.Id, p)));
+    }
+
+    [Fact]
+    public void A_partition_count_increase_whose_logs_cannot_all_be_created_changes_nothing()
+    {
+        var topic = CreateTopic("grow", 1);
+        File.WriteAllText(PartitionDir("grow", 2), "in the way");
+        Assert.ThrowsAny<IOException>(() => _topics.CreatePartitions("grow", 3, validateOnly: false));
+        Assert.True(_topics.TryGetTopic("grow", out var current));
+        Assert.Equal(1, current.PartitionCount);
+        Assert.Null(_topics.GetLog(topic.Id, 1));
+        Assert.False(Directory.Exists(PartitionDir("grow", 1)));
+        Restart();
+        Assert.True(_topics.TryGetTopic("grow", out current));
+        Assert.Equal(1, current.PartitionCount);
+    }
+
+    [Fact]
+    public async Task GetLog_does_not_wait_for_the_manager_s_lock()
+    {
+        var topic = CreateTopic("free", 1);
+        var managerLock = (Lock)typeof(TopicManager).GetField("_lock", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(_topics)!;
+        // As while a topic is created or deleted: the lock is held by another thread.
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = Task.Factory.StartNew(() =>
+        {
+            lock (managerLock)
+            {
+                held.Set();
+                release.Wait();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            Assert.True(held.Wait(TimeSpan.FromSeconds(30)));
+            // A guard only: with the lock still held, the lookup completes or the test fails.
+            var (log, count) = await Task.Run(() => (_topics.GetLog(topic.Id, 0), _topics.AllLogs.Count())).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.NotNull(log);
+            Assert.Equal(1, count);
+        }
+        finally
+        {
+            release.Set();
+            await holder;
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_of_one_name_or_colliding_names_make_exactly_one_topic()
+    {
+        using var start = new ManualResetEventSlim();
+        var names = new[] { "race.x", "race_x", "race.x", "race_x", "race.x", "race_x", "race.x", "race_x" };
+        var attempts = names.Select(name => Task.Run(() =>
+        {
+            start.Wait();
+            return _topics.CreateTopic(name, 2, 1, NoConfigs, validateOnly: false);
+        })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(attempts).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var created = Assert.Single(results, r => !r.Error.Failed);
+        Assert.All(results.Where(r => r.Error.Failed), r =>
+            Assert.True(r.Error.Code is ErrorCode.TopicAlreadyExists or ErrorCode.InvalidTopicException, r.Error.ToString()));
+        Assert.Equal([created.Topic!.Id], _topics.Topics.Select(t => t.Id));
+        Assert.NotNull(_topics.GetLog(created.Topic.Id, 1));
+        var other = created.Topic.Name == "race.x" ? "race_x" : "race.x";
+        Assert.False(Directory.Exists(PartitionDir(other, 0)));
     }
 
     [Fact]

@@ -398,6 +398,87 @@ public abstract class RecoveryTests(bool directIo) : StorageTestBase(directIo)
         AssertReportedCuts(ActiveSize - BatchSize);
     }
 
+    [Fact]
+    public void A_rolled_segment_s_flush_moves_the_recovery_point_to_its_end()
+    {
+        var log = CreateLog();
+        var image = CrashImageOf(log);
+        Assert.Equal("10", File.ReadAllText(Path.Combine(image, PartitionLog.RecoveryPointFile)));
+        Assert.Equal(10, log.RecoveryPoint);
+    }
+
+    [Fact]
+    public void Unclean_open_scans_a_rolled_segment_when_the_crash_came_before_its_flush()
+    {
+        // The roll's flush had not finished: no recovery point past segment 0, whose tail never reached the disk.
+        var log = CreateLog();
+        var image = CrashImageOf(log);
+        File.Delete(Path.Combine(image, PartitionLog.RecoveryPointFile));
+        FlipByte(SegmentPath(image, 0, ".log"), Segment0Size - 1);
+
+        var recovered = Recover(image);
+        // Segment 0 is cut to its last good batch; segment 10 lay after the hole and goes.
+        ExpectEndAt(8);
+        Assert.Equal(8, recovered.LogEndOffset);
+        Assert.Equal([0L], SegmentFiles(image));
+        Assert.Equal(Segment0Size - BatchSize, new FileInfo(SegmentPath(image, 0, ".log")).Length);
+        AssertReportedCuts(BatchSize);
+        Assert.Contains(_logger.Warnings, w => w.Any(p => p.Key == "BaseOffset" && Equals(p.Value, 10L)) && w.All(p => p.Key != "Bytes"));
+        AssertContent(recovered);
+        // Recovery flushed what it kept, so the point is the log end.
+        Assert.Equal(8, recovered.RecoveryPoint);
+        Assert.Equal(8, Append(recovered, 10_000).BaseOffset);
+        AssertContent(recovered);
+
+        Release(recovered);
+        AssertContent(Track(Open(image, Config, cleanShutdown: true)));
+    }
+
+    [Fact]
+    public void Unclean_open_that_cuts_below_the_log_start_starts_empty_at_the_log_start()
+    {
+        var log = CreateLog();
+        Assert.Equal(ErrorCode.None, log.DeleteRecordsBefore(15).Error);
+        var image = CrashImage(log, Dir);
+        Assert.Equal([10L], SegmentFiles(image));
+        // Batch 12-13 is the active segment's second: the cut lands at 12, below the log start.
+        FlipByte(ActiveLogFile(image), BatchSize + RecordBatchHeader.HeaderSize + 2);
+
+        var recovered = Recover(image);
+        Assert.Equal(15, recovered.LogStartOffset);
+        Assert.Equal(15, recovered.LogEndOffset);
+        Assert.Equal([15L], SegmentFiles(image));
+        Assert.Equal(15, recovered.AppendCopy(Batch(3_000)).BaseOffset);
+        Assert.Equal([15L], recovered.ReadAllRecords(15).Select(r => r.Offset));
+    }
+
+    [Fact]
+    public void Unclean_open_trusts_segments_wholly_below_the_recovery_point()
+    {
+        // Damage behind the indexes' back in segment 0, which the recovery point says was flushed: not rescanned.
+        var log = CreateLog();
+        var image = CrashImageOf(log);
+        FlipByte(SegmentPath(image, 0, ".log"), Segment0Size - 1);
+
+        var recovered = Recover(image);
+        Assert.Equal(18, recovered.LogEndOffset);
+        Assert.Equal([0L, 10], SegmentFiles(image));
+        AssertReportedCuts();
+    }
+
+    [Fact]
+    public void Unclean_open_with_a_recovery_point_inside_a_segment_scans_that_segment()
+    {
+        var log = CreateLog();
+        var image = CrashImageOf(log);
+        File.WriteAllText(Path.Combine(image, PartitionLog.RecoveryPointFile), "7");
+        FlipByte(SegmentPath(image, 0, ".log"), Segment0Size - 1);
+
+        var recovered = Recover(image);
+        Assert.Equal(8, recovered.LogEndOffset);
+        Assert.Equal([0L], SegmentFiles(image));
+    }
+
     public static TheoryData<string, string, byte[]?> IndexDamage => new()
     {
         { "index garbage", ".index", [1, 2, 3, 4, 5, 6, 7] },

@@ -178,3 +178,170 @@ public abstract class WaitAndFlushTests(bool directIo) : StorageTestBase(directI
         await commit.DisposeAsync().AsTask().WaitAsync(Guard);
     }
 }
+
+/// <summary>Cancellable waits, and flushes that must not trust an fsync still running.</summary>
+public abstract class WaitCancelAndFlushOrderTests(bool directIo) : StorageTestBase(directIo)
+{
+    public sealed class Direct() : WaitCancelAndFlushOrderTests(directIo: true);
+
+    public sealed class Buffered() : WaitCancelAndFlushOrderTests(directIo: false);
+
+    /// <summary>Only a guard against a hung test; nothing asserts on time.</summary>
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_cancelled_wait_is_cancelled_and_removed_from_the_log()
+    {
+        var log = Create(Dir);
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            var waits = Enumerable.Range(0, 100).Select(_ => log.WaitForAppendAsync(0, cancel.Token)).ToList();
+            var kept = log.WaitForAppendAsync(0);
+            Assert.Equal(101, log.AppendWaiterCount);
+
+            await cancel.CancelAsync();
+            foreach (var wait in waits)
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(Guard));
+            Assert.Equal(1, log.AppendWaiterCount);
+
+            // An already cancelled token registers nothing at all.
+            Assert.True(log.WaitForAppendAsync(0, cancel.Token).IsCanceled);
+            Assert.Equal(1, log.AppendWaiterCount);
+
+            log.AppendCopy(Records(1));
+            await kept.WaitAsync(Guard);
+            Assert.Equal(0, log.AppendWaiterCount);
+        }
+        finally
+        {
+            log.Close();
+        }
+    }
+
+    [Fact]
+    public async Task A_wait_woken_by_an_append_is_not_cancelled_later()
+    {
+        var log = Create(Dir);
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            var wait = log.WaitForAppendAsync(0, cancel.Token);
+            log.AppendCopy(Records(1));
+            await wait.WaitAsync(Guard);
+            await cancel.CancelAsync();
+            Assert.True(wait.IsCompletedSuccessfully);
+            Assert.Equal(0, log.AppendWaiterCount);
+        }
+        finally
+        {
+            log.Close();
+        }
+    }
+
+    [Fact]
+    public async Task A_durable_flush_waits_for_the_roll_flush_still_running_on_the_same_segment()
+    {
+        var log = Create(Dir, new LogConfig { SegmentBytes = 14 });
+        try
+        {
+            log.AppendCopy(Records(2));
+            var first = Segments(log)[0];
+            var fsyncEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var release = new ManualResetEventSlim();
+            first.TestHook = step =>
+            {
+                if (step == "fsync" && fsyncEntered.TrySetResult())
+                    release.Wait(Guard); // the roll's fsync of segment 0, held half-way
+                else if (step == "wait")
+                    waiting.TrySetResult();
+            };
+
+            log.AppendCopy(Records(1)); // rolls: segment 0's flush starts in the background
+            await fsyncEntered.Task.WaitAsync(Guard);
+            Assert.Equal(0, first.FlushedSize);
+
+            await using var commit = new GroupCommit(NullLogger.Instance);
+            var durable = commit.WaitDurableAsync(log);
+            // The group commit must queue behind the running fsync, not take segment 0 for flushed.
+            var winner = await Task.WhenAny(durable, waiting.Task).WaitAsync(Guard);
+            Assert.Same(waiting.Task, winner);
+            Assert.False(durable.IsCompleted);
+
+            release.Set();
+            await durable.WaitAsync(Guard);
+            Assert.Equal(first.Size, first.FlushedSize);
+            Assert.All(Segments(log), s => Assert.False(s.Dirty));
+        }
+        finally
+        {
+            log.Close();
+        }
+    }
+
+    [Fact]
+    public void Flush_syncs_the_directory_once_per_created_segment_file()
+    {
+        var log = Create(Dir, new LogConfig { SegmentBytes = 14 });
+        try
+        {
+            // A new log: its directory (and its entry in the data dir) wait for the first flush.
+            Assert.Equal(0, log.DirectorySyncCount);
+            log.AppendCopy(Records(1));
+            log.Flush();
+            Assert.Equal(1, log.DirectorySyncCount);
+            log.AppendCopy(Records(1)); // a roll creates a file: one more sync, by the roll's flush or the next
+            log.WaitForRollFlushes();
+            log.Flush();
+            Assert.Equal(2, log.DirectorySyncCount);
+            log.Flush();
+            Assert.Equal(2, log.DirectorySyncCount);
+        }
+        finally
+        {
+            log.Close();
+        }
+    }
+
+    [Fact]
+    public void The_recovery_point_moves_past_a_rolled_segment_only_once_its_flush_returned()
+    {
+        var log = Create(Dir, new LogConfig { SegmentBytes = 14 });
+        var pointFile = Path.Combine(log.Directory, PartitionLog.RecoveryPointFile);
+        try
+        {
+            log.AppendCopy(Records(2));
+            using var release = new ManualResetEventSlim();
+            var fsyncEntered = new ManualResetEventSlim();
+            Segments(log)[0].TestHook = step =>
+            {
+                if (step == "fsync")
+                {
+                    fsyncEntered.Set();
+                    release.Wait(Guard);
+                }
+            };
+            log.AppendCopy(Records(3)); // rolls at offset 2
+            Assert.True(fsyncEntered.Wait(Guard));
+            Assert.Equal(0, log.RecoveryPoint);
+            Assert.False(File.Exists(pointFile));
+
+            release.Set();
+            log.WaitForRollFlushes();
+            Assert.Equal(2, log.RecoveryPoint);
+            Assert.Equal("2", File.ReadAllText(pointFile));
+
+            // A flush moves it to the log end; within the active segment the file is not rewritten.
+            log.Flush();
+            Assert.Equal(5, log.RecoveryPoint);
+            Assert.Equal("2", File.ReadAllText(pointFile));
+            log.Close();
+            Assert.Equal("5", File.ReadAllText(pointFile));
+        }
+        finally
+        {
+            log.Close();
+        }
+    }
+}

@@ -253,6 +253,40 @@ public class CompressionTests
         Assert.Throws<CorruptRecordException>(() => Compression.Decompress(codec, garbage));
     }
 
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void Output_past_the_cap_is_corrupt_and_up_to_it_is_fine(CompressionType codec)
+    {
+        // A bomb in miniature: 4 MiB of zeros compress to a few KiB.
+        var data = new byte[4 << 20];
+        var compressed = Compression.Compress(codec, data);
+        Assert.True(compressed.Length < 300_000, $"{codec} wrote {compressed.Length} bytes");
+
+        var error = Assert.Throws<CorruptRecordException>(() => Compression.Decompress(codec, compressed, maxDecompressedBytes: 1 << 20));
+        Assert.Contains("1048576", error.Message);
+        Assert.Throws<CorruptRecordException>(() => Compression.Decompress(codec, compressed, maxDecompressedBytes: data.Length - 1));
+        Assert.Equal(data.Length, Compression.Decompress(codec, compressed, maxDecompressedBytes: data.Length).Length);
+        Assert.Equal(data.Length, Compression.Decompress(codec, compressed).Length);
+    }
+
+    [Fact]
+    public void Snappy_raw_block_past_the_cap_is_corrupt()
+    {
+        // librdkafka's form: one raw block, whose header states the uncompressed length.
+        var block = Snappy.CompressToArray(new byte[100_000]);
+        Assert.Throws<CorruptRecordException>(() => Compression.Decompress(CompressionType.Snappy, block, maxDecompressedBytes: 99_999));
+        Assert.Equal(100_000, Compression.Decompress(CompressionType.Snappy, block, maxDecompressedBytes: 100_000).Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void ReadRecords_passes_the_cap_on(CompressionType codec)
+    {
+        var batch = new RecordBatchBuilder { Compression = codec }.Add(null, new byte[200_000], 0).Add(null, new byte[200_000], 1).Build();
+        Assert.Throws<CorruptRecordException>(() => RecordBatch.Read(batch).ReadRecords(maxDecompressedBytes: 300_000));
+        Assert.Equal(2, RecordBatch.Read(batch).ReadRecords(maxDecompressedBytes: 500_000).Count);
+    }
+
     [Fact]
     public void Unknown_codec_cannot_compress()
     {
