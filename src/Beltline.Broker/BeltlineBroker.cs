@@ -56,7 +56,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
             _topics = new TopicManager(options, _metadata, loggerFactory);
             _topics.LoadLogs(cleanShutdown);
             if (!cleanShutdown && _metadata.Topics.Count > 0)
-                _logger.LogWarning("Previous run did not stop cleanly; active segments were recovered");
+                _logger.LogWarning("Previous run did not stop cleanly; segments past each partition's recovery point were checked");
         }
         catch
         {
@@ -248,10 +248,21 @@ public sealed class BeltlineBroker : IAsyncDisposable
         await _maintenance;
         if (_groupCommit is not null)
             await _groupCommit.DisposeAsync();
-        _topics.Dispose();
+        var clean = true;
+        try
+        {
+            _topics.Dispose();
+        }
+        catch (AggregateException e)
+        {
+            // Every log is closed anyway; without the clean mark the next start re-checks what may not be on disk.
+            _logger.LogError(e, "Flushing the logs at shutdown failed; the next start will run recovery");
+            clean = false;
+        }
         _metadata.Dispose();
         _metrics.Dispose();
-        await File.WriteAllTextAsync(Path.Combine(_options.DataDir, CleanShutdownFile), "");
+        if (clean)
+            await File.WriteAllTextAsync(Path.Combine(_options.DataDir, CleanShutdownFile), "");
         await _dataDirLock.DisposeAsync();
         _stopping.Dispose();
         _logger.LogInformation("Broker {NodeId} stopped", _options.NodeId);

@@ -2,6 +2,7 @@ using Beltline.Broker.Network;
 using Beltline.Broker.Storage;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Protocol.Records;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -46,13 +47,23 @@ internal sealed class ListOffsetsHandler(BrokerNode node, ILogger logger) : Requ
             response.ErrorCode = ErrorCode.UnknownLeaderEpoch;
             return response;
         }
-        (long Offset, long Timestamp)? found = partition.Timestamp switch
+        (long Offset, long Timestamp)? found;
+        try
         {
-            ListOffsetsRequest.LatestTimestamp => (log.LogEndOffset, -1),
-            ListOffsetsRequest.EarliestTimestamp or ListOffsetsRequest.EarliestLocalTimestamp => (log.LogStartOffset, -1),
-            ListOffsetsRequest.MaxTimestamp => log.FindMaxTimestamp(),
-            var timestamp => log.FindOffsetForTimestamp(timestamp),
-        };
+            found = partition.Timestamp switch
+            {
+                ListOffsetsRequest.LatestTimestamp => (log.LogEndOffset, -1),
+                ListOffsetsRequest.EarliestTimestamp or ListOffsetsRequest.EarliestLocalTimestamp => (log.LogStartOffset, -1),
+                ListOffsetsRequest.MaxTimestamp => log.FindMaxTimestamp(),
+                var timestamp => log.FindOffsetForTimestamp(timestamp),
+            };
+        }
+        catch (CorruptRecordException)
+        {
+            // A stored batch whose records do not decode (or would inflate past the cap): this partition's answer only.
+            response.ErrorCode = ErrorCode.CorruptMessage;
+            return response;
+        }
         if (version == 0)
         {
             // v0 answers with a list of offsets; the latest and earliest are what clients of that age ask for.

@@ -98,7 +98,8 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
         if (!config.LogAppendTime && maxTimestamp != batch.MaxTimestamp)
             RecordBatchHeader.SetMaxTimestamp(System.Runtime.InteropServices.MemoryMarshal.AsMemory(records).Span, TimestampType.CreateTime, maxTimestamp);
         // The request body is a private pooled copy, so batches are patched (offsets, LogAppendTime) in place.
-        var appended = log.Append(System.Runtime.InteropServices.MemoryMarshal.AsMemory(records), now);
+        if (log.TryAppend(System.Runtime.InteropServices.MemoryMarshal.AsMemory(records), now) is not { } appended)
+            return Fail(ErrorCode.UnknownTopicOrPartition, "The topic was deleted while this request was being handled.");
         node.Metrics.BytesIn.Add(records.Length);
         node.Metrics.MessagesIn.Add(appended.RecordCount);
         return new ProducePartitionResponse

@@ -122,7 +122,7 @@ internal static class BrokerCommand
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 return 0;
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 logger.LogError("Broker failed to start: {Message}", e.Message);
                 return 1;

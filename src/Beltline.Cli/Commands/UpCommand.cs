@@ -24,7 +24,7 @@ internal static class UpCommand
                 await AnsiConsole.Status().Spinner(Spinner.Known.Dots).StartAsync("Starting the broker…", async _ =>
                     broker = await BeltlineBroker.StartAsync(options, cancellationToken));
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]The broker did not start:[/] {e.Message}");
                 return 1;
