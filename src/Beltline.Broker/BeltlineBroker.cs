@@ -17,7 +17,7 @@ using Prometheus;
 namespace Beltline.Broker;
 
 /// <summary>
-/// A running Beltline broker node: Kafka listeners on Kestrel, partition logs under the data dir, metadata,
+/// A running Beltline broker node: Kafka listeners on sockets and pipes, partition logs under the data dir, metadata,
 /// background retention and flushing, and an optional Prometheus /metrics endpoint.
 /// <code>await using var broker = await BeltlineBroker.StartAsync(new BrokerOptions { ... });</code>
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
     private readonly GroupCommit? _groupCommit;
     private readonly BrokerNode _node;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<(ListenerOptions Listener, ListenOptions Bound)> _listeners = [];
+    private readonly List<KafkaListener> _listeners = [];
     private WebApplication? _host;
     private Task _maintenance = Task.CompletedTask;
     private int _disposed;
@@ -123,62 +123,49 @@ public sealed class BeltlineBroker : IAsyncDisposable
         var loggerFactory = _options.LoggerFactory ?? NullLoggerFactory.Instance;
         var dispatcher = CreateDispatcher(loggerFactory);
         var address = IPAddress.Parse(_options.Host);
+        var connectionLogger = loggerFactory.CreateLogger("Beltline.Connection");
+        foreach (var listener in _options.Listeners)
+        {
+            var kafka = KafkaListener.Start(address, listener,
+                client => new KafkaConnection(client, listener, dispatcher, _metrics, _options.MaxFrameBytes, connectionLogger, _stopping.Token).RunAsync(),
+                connectionLogger);
+            _listeners.Add(kafka);
+            _node.SetBoundPort(listener.Name, kafka.Port);
+            _logger.LogInformation("Listening {Listener} on {Host}:{Port}", listener.Name, _options.Host, kafka.Port);
+        }
+        if (_options.MetricsPort is { } metricsPort)
+            await StartMetricsAsync(address, metricsPort, loggerFactory, cancellationToken);
+        _maintenance = RunMaintenanceAsync(_stopping.Token);
+        _logger.LogInformation("Broker {NodeId} of cluster {ClusterId} started; data in {DataDir}{Durable}",
+            _options.NodeId, ClusterId, Path.GetFullPath(_options.DataDir), _options.Durable ? " (durable: acks=all waits for fsync)" : "");
+    }
+
+    /// <summary>The Prometheus endpoint: a minimal Kestrel HTTP host serving /metrics.</summary>
+    private async Task StartMetricsAsync(IPAddress address, int port, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ListenOptions? bound = null;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        // A request frame is buffered whole before it is parsed: size the socket pipe for the largest frame we
-        // accept, so its back-pressure (1 MB by default) never holds a frame half-read.
-        builder.WebHost.UseSockets(sockets =>
-        {
-            sockets.MaxReadBufferSize = _options.MaxFrameBytes + 65536L;
-            // Kafka connections are few and busy: read straight away rather than poll with a zero-byte read first.
-            sockets.WaitForDataBeforeAllocatingBuffer = false;
-        });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            foreach (var listener in _options.Listeners)
-            {
-                kestrel.Listen(address, listener.Port, listen =>
-                {
-                    _listeners.Add((listener, listen));
-                    var connectionLogger = loggerFactory.CreateLogger("Beltline.Connection");
-                    listen.Run(connection => new KafkaConnection(connection, listener, dispatcher, _metrics, _options.MaxFrameBytes, connectionLogger, _stopping.Token).RunAsync());
-                });
-            }
-            if (_options.MetricsPort is { } metricsPort)
-                kestrel.Listen(address, metricsPort, listen => _listeners.Add((new ListenerOptions("METRICS", metricsPort, SecurityProtocol.Plaintext), listen)));
-        });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(address, port, listen => bound = listen));
         _host = builder.Build();
-        if (_options.MetricsPort is not null)
-        {
-            // Only our meter: ASP.NET Core's memory-pool instruments record on every buffer rented, and relaying
-            // those cost a tenth of the broker's CPU under load.
-            Metrics.ConfigureMeterAdapter(adapter => adapter.InstrumentFilterPredicate = instrument => instrument.Meter.Name == BrokerMetrics.MeterName);
-            // prometheus-net starts its System.Diagnostics.Metrics listener at the first collection; collect once
-            // now, so requests served before the first scrape are counted too.
-            await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null, cancellationToken);
-            _host.UseMetricServer(url: "/metrics");
-        }
+        // Only our meter: ASP.NET Core's own instruments (memory pools among them) record on every buffer rented,
+        // and relaying those is not what this endpoint is for.
+        Metrics.ConfigureMeterAdapter(adapter => adapter.InstrumentFilterPredicate = instrument => instrument.Meter.Name == BrokerMetrics.MeterName);
+        // prometheus-net starts its System.Diagnostics.Metrics listener at the first collection; collect once now,
+        // so requests served before the first scrape are counted too.
+        await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null, cancellationToken);
+        _host.UseMetricServer(url: "/metrics");
         try
         {
             await _host.StartAsync(cancellationToken);
         }
         catch (IOException e)
         {
-            throw new InvalidOperationException($"Cannot listen on {_options.Host}: {e.Message}", e);
+            throw new InvalidOperationException($"Cannot serve metrics on {address}:{port}: {e.Message}", e);
         }
-        foreach (var (listener, bound) in _listeners)
-        {
-            var port = bound.IPEndPoint!.Port;
-            if (listener.Name == "METRICS")
-                MetricsPort = port;
-            else
-                _node.SetBoundPort(listener.Name, port);
-            _logger.LogInformation("Listening {Listener} on {Host}:{Port}", listener.Name, _options.Host, port);
-        }
-        _maintenance = RunMaintenanceAsync(_stopping.Token);
-        _logger.LogInformation("Broker {NodeId} of cluster {ClusterId} started; data in {DataDir}{Durable}",
-            _options.NodeId, ClusterId, Path.GetFullPath(_options.DataDir), _options.Durable ? " (durable: acks=all waits for fsync)" : "");
+        MetricsPort = bound!.IPEndPoint!.Port;
+        _logger.LogInformation("Metrics on http://{Host}:{Port}/metrics", _options.EffectiveAdvertisedHost, MetricsPort);
     }
 
     private RequestDispatcher CreateDispatcher(ILoggerFactory loggerFactory)
@@ -239,6 +226,8 @@ public sealed class BeltlineBroker : IAsyncDisposable
             return;
         _logger.LogInformation("Broker {NodeId} stopping", _options.NodeId);
         await _stopping.CancelAsync();
+        foreach (var listener in _listeners)
+            await listener.DisposeAsync();
         if (_host is not null)
         {
             using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))

@@ -6,7 +6,6 @@ using Beltline.Broker.Handlers;
 using Beltline.Broker.Telemetry;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Network;
@@ -18,7 +17,7 @@ namespace Beltline.Broker.Network;
 /// fsync or a fetch waiting for data does not stop the next request from being read and started.
 /// </summary>
 internal sealed class KafkaConnection(
-    ConnectionContext connection,
+    ClientTransport connection,
     ListenerOptions listener,
     RequestDispatcher dispatcher,
     BrokerMetrics metrics,
@@ -52,16 +51,16 @@ internal sealed class KafkaConnection(
 
     public async Task RunAsync()
     {
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, brokerStopping);
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(brokerStopping);
         var pending = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
-        var writer = WriteQueuedResponsesAsync(pending.Reader, connection.Transport.Output);
+        var writer = WriteQueuedResponsesAsync(pending.Reader, connection.Output);
         metrics.ConnectionOpened();
         logger.LogDebug("Connection {ConnectionId} from {Remote} on {Listener}", connection.ConnectionId, connection.RemoteEndPoint, listener.Name);
         try
         {
-            await ReadRequestsAsync(connection.Transport.Input, connection.Transport.Output, pending.Writer, aborted.Token);
+            await ReadRequestsAsync(connection.Input, connection.Output, pending.Writer, aborted.Token);
         }
-        catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or IOException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
         {
             // The client went away or the broker is stopping.
         }
@@ -288,7 +287,7 @@ internal sealed class KafkaConnection(
         {
             return !(await output.FlushAsync()).IsCanceled;
         }
-        catch (Exception e) when (e is IOException or ConnectionResetException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or InvalidOperationException)
         {
             return false;
         }
@@ -327,7 +326,7 @@ internal sealed class KafkaConnection(
         }
         catch (Exception e)
         {
-            if (e is not (IOException or ConnectionResetException or InvalidOperationException))
+            if (e is not (IOException or InvalidOperationException))
                 logger.LogError(e, "Writing the {Api} response on connection {ConnectionId} failed", item.Context.Header.ApiKey, connection.ConnectionId);
             _healthy = false;
         }

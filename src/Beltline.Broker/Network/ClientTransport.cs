@@ -1,0 +1,16 @@
+using System.IO.Pipelines;
+using System.Net;
+
+namespace Beltline.Broker.Network;
+
+/// <summary>An accepted client as a Kafka connection sees it: its pipes, who it is, and a way to cut it off.</summary>
+internal sealed class ClientTransport(PipeReader input, PipeWriter output, string connectionId, EndPoint? remoteEndPoint, Action abort)
+{
+    public PipeReader Input { get; } = input;
+    public PipeWriter Output { get; } = output;
+    public string ConnectionId { get; } = connectionId;
+    public EndPoint? RemoteEndPoint { get; } = remoteEndPoint;
+
+    /// <summary>Closes the connection at once; pending reads and writes fail.</summary>
+    public void Abort() => abort();
+}
