@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -22,8 +23,6 @@ internal sealed class SegmentFile : IDisposable
 {
     public const int BlockSize = 4096;
 
-    [ThreadStatic] private static AlignedBuffer? t_staging;
-    [ThreadStatic] private static AlignedBuffer? t_reading;
 
     private readonly SafeFileHandle _handle;
     private readonly byte[] _tail = new byte[BlockSize];
@@ -81,13 +80,21 @@ internal sealed class SegmentFile : IDisposable
         var start = _length - _tailLength;
         var total = _tailLength + data.Length;
         var padded = AlignUp(total);
-        var staging = AlignedBuffer.For(ref t_staging, padded);
-        _tail.AsSpan(0, _tailLength).CopyTo(staging);
-        data.CopyTo(staging[_tailLength..]);
-        staging[total..padded].Clear();
-        RandomAccess.Write(_handle, staging[..padded], start);
-        _tailLength = total % BlockSize;
-        staging.Slice(total - _tailLength, _tailLength).CopyTo(_tail);
+        var buffer = AlignedBuffer.Rent(padded);
+        try
+        {
+            var staging = buffer.Span(padded);
+            _tail.AsSpan(0, _tailLength).CopyTo(staging);
+            data.CopyTo(staging[_tailLength..]);
+            staging[total..padded].Clear();
+            RandomAccess.Write(_handle, staging, start);
+            _tailLength = total % BlockSize;
+            staging.Slice(total - _tailLength, _tailLength).CopyTo(_tail);
+        }
+        finally
+        {
+            buffer.Return();
+        }
         Volatile.Write(ref _length, _length + data.Length);
     }
 
@@ -103,21 +110,29 @@ internal sealed class SegmentFile : IDisposable
         if (!Direct)
             return ReadBuffered(position, destination);
         var done = 0;
-        while (done < destination.Length)
+        var buffer = AlignedBuffer.Rent(Math.Min(AlignUp(destination.Length + BlockSize), AlignedBuffer.ReadChunk));
+        try
         {
-            var at = position + done;
-            var alignedStart = at - at % BlockSize;
-            var skip = (int)(at - alignedStart);
-            var want = Math.Min(destination.Length - done, AlignedBuffer.ReadChunk - skip);
-            var buffer = AlignedBuffer.For(ref t_reading, AlignUp(skip + want));
-            var read = RandomAccess.Read(_handle, buffer, alignedStart);
-            var useful = Math.Min(read - skip, want);
-            if (useful <= 0)
-                break;
-            buffer.Slice(skip, useful).CopyTo(destination[done..]);
-            done += useful;
-            if (useful < want)
-                break;
+            while (done < destination.Length)
+            {
+                var at = position + done;
+                var alignedStart = at - at % BlockSize;
+                var skip = (int)(at - alignedStart);
+                var want = Math.Min(destination.Length - done, buffer.Size - skip);
+                var block = buffer.Span(AlignUp(skip + want));
+                var read = RandomAccess.Read(_handle, block, alignedStart);
+                var useful = Math.Min(read - skip, want);
+                if (useful <= 0)
+                    break;
+                block.Slice(skip, useful).CopyTo(destination[done..]);
+                done += useful;
+                if (useful < want)
+                    break;
+            }
+        }
+        finally
+        {
+            buffer.Return();
         }
         return done;
     }
@@ -157,10 +172,21 @@ internal sealed class SegmentFile : IDisposable
     private static int AlignUp(int value) => (value + BlockSize - 1) / BlockSize * BlockSize;
 
     /// <summary>A block-aligned window of a pinned array; one per thread for staging writes, one for reads.</summary>
+    /// <summary>
+    /// A block-aligned window of a pinned array, from a process-wide pool in power-of-two sizes. Pooled rather than
+    /// per thread: thread-pool threads come and go, and each new buffer is fresh memory, which on a virtual machine
+    /// makes the first copy into it several times slower than into a reused one.
+    /// </summary>
     private sealed class AlignedBuffer
     {
         /// <summary>Large reads go in pieces of this size, so a fetch never needs a buffer as big as its response.</summary>
         public const int ReadChunk = 1024 * 1024;
+
+        private const int SmallestPooled = 64 * 1024;
+        private const int LargestPooled = 8 * 1024 * 1024;
+        private const int PooledPerSize = 16;
+        private static readonly System.Collections.Concurrent.ConcurrentQueue<AlignedBuffer>[] Pool =
+            [.. Enumerable.Range(0, BitOperations.Log2(LargestPooled / SmallestPooled) + 1).Select(_ => new System.Collections.Concurrent.ConcurrentQueue<AlignedBuffer>())];
 
         private readonly byte[] _array;
         private readonly int _offset;
@@ -175,19 +201,25 @@ internal sealed class SegmentFile : IDisposable
             Size = size;
         }
 
-        private int Size { get; }
+        public int Size { get; }
 
-        /// <summary>Buffers up to this size stay with their thread; rare larger ones are used once.</summary>
-        private const int CachedLimit = 8 * 1024 * 1024;
+        public Span<byte> Span(int length) => _array.AsSpan(_offset, length);
 
-        public static Span<byte> For(ref AlignedBuffer? cached, int size)
+        public static AlignedBuffer Rent(int size)
         {
-            if (cached is not null && cached.Size >= size)
-                return cached._array.AsSpan(cached._offset, size);
-            var buffer = new AlignedBuffer(Math.Max(AlignUp(size), Math.Min(cached?.Size * 2 ?? 0, CachedLimit)));
-            if (buffer.Size <= CachedLimit)
-                cached = buffer;
-            return buffer._array.AsSpan(buffer._offset, size);
+            var rounded = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(size, SmallestPooled));
+            if (rounded <= LargestPooled && Pool[BitOperations.Log2((uint)(rounded / SmallestPooled))].TryDequeue(out var pooled))
+                return pooled;
+            return new AlignedBuffer(rounded <= LargestPooled ? rounded : AlignUp(size));
+        }
+
+        public void Return()
+        {
+            if (Size > LargestPooled)
+                return;
+            var queue = Pool[BitOperations.Log2((uint)(Size / SmallestPooled))];
+            if (queue.Count < PooledPerSize)
+                queue.Enqueue(this);
         }
     }
 }
