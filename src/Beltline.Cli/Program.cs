@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Beltline.Broker.Network;
 using Beltline.Cli.Commands;
 
 namespace Beltline.Cli;
@@ -7,6 +8,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        SocketCompletions.PreferInline();
         // Ctrl+C / SIGTERM cancel the running command; give a graceful stop (flush, close) time before the runtime gives up.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
         return await CreateRoot().Parse(args).InvokeAsync(invocation);

@@ -23,6 +23,16 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
     /// <summary>Batches are appended from (and patched in) the request frame itself.</summary>
     public override bool RetainsRequestBody => true;
 
+    /// <summary>The first partition's batch, at the offset its log's next direct-I/O append starts at.</summary>
+    public override DiskPlacement? PlaceBody(short version, ReadOnlyMemory<byte> bodyPrefix)
+    {
+        if (!ProduceRequest.TryLocateFirstRecords(bodyPrefix, version, out var topic, out var partition, out var recordsOffset)
+            || !node.Topics.TryGetTopic(topic, out var info) || node.Topics.GetLog(info.Id, partition) is not { } log)
+            return null;
+        var blockOffset = log.NextAppendBlockOffset;
+        return blockOffset < 0 ? null : new DiskPlacement(recordsOffset, blockOffset);
+    }
+
     protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request)
     {
         var response = new ProduceResponse();

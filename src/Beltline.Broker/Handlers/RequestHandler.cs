@@ -19,11 +19,21 @@ internal interface IRequestHandler
     bool RetainsRequestBody { get; }
 
     /// <summary>
+    /// For requests whose bytes are written to disk as received (produce batches): judging by the first bytes of
+    /// the body, where those bytes start in it and the direct-I/O block offset they should sit at in memory to be
+    /// written without a copy; null for no preference.
+    /// </summary>
+    DiskPlacement? PlaceBody(short version, ReadOnlyMemory<byte> bodyPrefix);
+
+    /// <summary>
     /// Parses the body (a malformed one throws <see cref="KafkaProtocolException"/> synchronously, which closes the
     /// connection) and starts the work. A null result means "send no response" (produce with acks=0).
     /// </summary>
     ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, ReadOnlyMemory<byte> body);
 }
+
+/// <summary>Bytes at <paramref name="BodyOffset"/> of a request body that go to disk, best placed in memory at <paramref name="BlockOffset"/> within a block.</summary>
+internal readonly record struct DiskPlacement(int BodyOffset, int BlockOffset);
 
 /// <summary>
 /// Base of every API handler: parse at the request's version, run, and turn a failure into the API's own
@@ -41,6 +51,8 @@ internal abstract class RequestHandler<TRequest, TResponse>(ILogger logger) : IR
     public abstract short MaxVersion { get; }
 
     public virtual bool RetainsRequestBody => false;
+
+    public virtual DiskPlacement? PlaceBody(short version, ReadOnlyMemory<byte> bodyPrefix) => null;
 
     protected ILogger Logger { get; } = logger;
 

@@ -4,8 +4,14 @@ using System.Net;
 namespace Beltline.Broker.Network;
 
 /// <summary>An accepted client as a Kafka connection sees it: its pipes, who it is, and a way to cut it off.</summary>
-internal sealed class ClientTransport(PipeReader input, PipeWriter output, string connectionId, EndPoint? remoteEndPoint, Action abort)
+internal sealed class ClientTransport(Stream stream, PipeReader input, PipeWriter output, string connectionId, EndPoint? remoteEndPoint, Action abort)
 {
+    /// <summary>
+    /// The byte stream under <see cref="Input"/>: large frames are read from it straight into their own buffer,
+    /// once the pipe holds nothing unread, rather than through the pipe and a copy.
+    /// </summary>
+    public Stream Stream { get; } = stream;
+
     public PipeReader Input { get; } = input;
     public PipeWriter Output { get; } = output;
     public string ConnectionId { get; } = connectionId;

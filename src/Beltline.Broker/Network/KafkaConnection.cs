@@ -37,14 +37,26 @@ internal sealed class KafkaConnection(
     /// <summary>Response bytes written but not flushed past which we flush, so a client that does not read applies backpressure.</summary>
     private const long FlushThresholdBytes = 256 * 1024;
 
-    /// <summary>A started request; <see cref="Buffer"/> is its frame when the request still needs it (produce batches).</summary>
-    private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, byte[]? Buffer);
+    /// <summary>Frames at least this large are read past the pipe, straight into their own buffer.</summary>
+    private const int DirectReadMinBytes = 64 * 1024;
+
+    /// <summary>Produce frames at least this large are placed for direct I/O; smaller batches are cheap to stage.</summary>
+    private const int PlacedFrameMinBytes = 64 * 1024;
+
+    /// <summary>First bytes of a frame read to place it: header and produce request up to the first batch.</summary>
+    private const int PlacementPrefixBytes = 2048;
+
+    /// <summary>A started request; <see cref="Frame"/> is its frame when the request still needs it (produce batches).</summary>
+    private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, RequestFrame? Frame);
 
     private readonly SemaphoreSlim _bufferReleased = new(0);
     private long _heldRequestBytes;
 
     /// <summary>Responses queued for the writing loop and not yet written and flushed by it.</summary>
     private int _queued;
+
+    /// <summary>Responses the reading loop wrote to the pipe and has not flushed.</summary>
+    private bool _unflushed;
 
     /// <summary>Cleared when the connection must close (a write failed, or a request can only be answered by closing).</summary>
     private volatile bool _healthy = true;
@@ -78,13 +90,15 @@ internal sealed class KafkaConnection(
     private async Task ReadRequestsAsync(PipeReader input, PipeWriter output, ChannelWriter<PendingResponse> pending, CancellationToken aborted)
     {
         // Bytes the next frame needs: waiting for all of them at once (rather than waking per network read)
-        // keeps a 1 MB produce request from costing hundreds of wake-ups.
+        // keeps a request from costing a wake-up per read.
         var needed = 0;
-        var unflushed = false;
         while (true)
         {
             var result = needed > 0 ? await input.ReadAtLeastAsync(needed, aborted) : await input.ReadAsync(aborted);
             var buffer = result.Buffer;
+            // A large frame of which only the start is here: the rest is read from the stream, past the pipe.
+            RequestFrame? arriving = null;
+            var arrived = 0;
             try
             {
                 while (true)
@@ -92,7 +106,19 @@ internal sealed class KafkaConnection(
                     var status = FrameParser.TryReadFrame(ref buffer, maxFrameBytes, out var body, out var size);
                     if (status == FrameStatus.Incomplete)
                     {
-                        needed = buffer.Length < FrameParser.SizePrefixLength ? 0 : FrameParser.SizePrefixLength + size;
+                        needed = 0;
+                        if (buffer.Length < FrameParser.SizePrefixLength)
+                            break;
+                        if (size < DirectReadMinBytes)
+                        {
+                            needed = FrameParser.SizePrefixLength + size;
+                            break;
+                        }
+                        await WaitForBufferRoomAsync(aborted);
+                        var received = buffer.Slice(FrameParser.SizePrefixLength);
+                        arriving = ReceiveInto(received, size);
+                        arrived = (int)received.Length;
+                        buffer = buffer.Slice(buffer.End);
                         break;
                     }
                     if (status != FrameStatus.Complete)
@@ -102,55 +128,21 @@ internal sealed class KafkaConnection(
                             : $"invalid frame size {size}", null);
                         return;
                     }
-                    while (Volatile.Read(ref _heldRequestBytes) > MaxHeldRequestBytes)
-                        await _bufferReleased.WaitAsync(aborted);
-                    if (!TryStart(body, aborted, out var next))
+                    await WaitForBufferRoomAsync(aborted);
+                    if (!await StartAsync(ReceiveInto(body, size), output, pending, aborted))
                         return;
-                    // Answered already and nothing queued before it: write it here and spare the hand-off to the
-                    // writing loop (which, with _queued at 0, is idle and not touching the pipe).
-                    if (Volatile.Read(ref _queued) == 0 && next.Response.IsCompletedSuccessfully)
-                    {
-                        Complete(next, output);
-                        if (!_healthy)
-                            return;
-                        unflushed = true;
-                        if (output.UnflushedBytes > FlushThresholdBytes)
-                        {
-                            unflushed = false;
-                            if ((await output.FlushAsync(aborted)).IsCanceled)
-                                return;
-                        }
-                        continue;
-                    }
-                    // From here the writing loop owns the pipe: hand it over with nothing of ours half-sent.
-                    if (unflushed)
-                    {
-                        unflushed = false;
-                        if ((await output.FlushAsync(aborted)).IsCanceled)
-                            return;
-                    }
-                    Interlocked.Increment(ref _queued);
-                    try
-                    {
-                        await pending.WriteAsync(next, aborted);
-                    }
-                    catch
-                    {
-                        Abandon(next);
-                        throw;
-                    }
                 }
                 // Every whole frame of this read is handled: send what was written inline in one flush.
-                if (unflushed)
+                if (!await FlushInlineAsync(output, aborted))
                 {
-                    unflushed = false;
-                    if ((await output.FlushAsync(aborted)).IsCanceled)
-                        return;
+                    arriving?.Return();
+                    return;
                 }
                 if (result.IsCompleted)
                 {
-                    if (!buffer.IsEmpty)
-                        logger.LogDebug("Connection {ConnectionId} closed mid-frame ({Bytes} bytes unread)", connection.ConnectionId, buffer.Length);
+                    if (!buffer.IsEmpty || arriving is not null)
+                        logger.LogDebug("Connection {ConnectionId} closed mid-frame", connection.ConnectionId);
+                    arriving?.Return();
                     return;
                 }
             }
@@ -162,22 +154,137 @@ internal sealed class KafkaConnection(
                 else
                     input.AdvanceTo(buffer.Start, buffer.End);
             }
+            if (arriving is { } frame)
+            {
+                if (!await ReadRestAsync(frame, arrived, aborted)
+                    || !await StartAsync(frame, output, pending, aborted)
+                    || !await FlushInlineAsync(output, aborted))
+                    return;
+            }
         }
     }
 
-    /// <summary>Copies the frame out of the pipe, reads its header and starts its handler; false closes the connection.</summary>
-    private bool TryStart(in ReadOnlySequence<byte> frame, CancellationToken aborted, out PendingResponse started)
+    /// <summary>Pipelined requests hold their buffers until answered: past the cap, stop reading until some are.</summary>
+    private async ValueTask WaitForBufferRoomAsync(CancellationToken aborted)
+    {
+        while (Volatile.Read(ref _heldRequestBytes) > MaxHeldRequestBytes)
+            await _bufferReleased.WaitAsync(aborted);
+    }
+
+    /// <summary>Reads the rest of a frame from the stream (the pipe holds nothing unread); false, releasing it, when the client went away first.</summary>
+    private async ValueTask<bool> ReadRestAsync(RequestFrame frame, int arrived, CancellationToken aborted)
+    {
+        try
+        {
+            while (arrived < frame.Length)
+            {
+                var read = await connection.Stream.ReadAsync(frame.Memory[arrived..], aborted);
+                if (read == 0)
+                {
+                    logger.LogDebug("Connection {ConnectionId} closed mid-frame", connection.ConnectionId);
+                    frame.Return();
+                    return false;
+                }
+                arrived += read;
+            }
+            return true;
+        }
+        catch
+        {
+            frame.Return();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a frame's request and answers it here when it is done at once; false closes the connection.</summary>
+    private async ValueTask<bool> StartAsync(RequestFrame frame, PipeWriter output, ChannelWriter<PendingResponse> pending, CancellationToken aborted)
+    {
+        if (!TryStart(frame, aborted, out var next))
+            return false;
+        // Answered already and nothing queued before it: write it here and spare the hand-off to the writing
+        // loop (which, with _queued at 0, is idle and not touching the pipe).
+        if (Volatile.Read(ref _queued) == 0 && next.Response.IsCompletedSuccessfully)
+        {
+            Complete(next, output);
+            if (!_healthy)
+                return false;
+            _unflushed = true;
+            return output.UnflushedBytes <= FlushThresholdBytes || await FlushInlineAsync(output, aborted);
+        }
+        // From here the writing loop owns the pipe: hand it over with nothing of ours half-sent.
+        if (!await FlushInlineAsync(output, aborted))
+            return false;
+        Interlocked.Increment(ref _queued);
+        try
+        {
+            await pending.WriteAsync(next, aborted);
+        }
+        catch
+        {
+            Abandon(next);
+            throw;
+        }
+        return true;
+    }
+
+    /// <summary>Flushes responses the reading loop wrote; false when the flush was cancelled.</summary>
+    private async ValueTask<bool> FlushInlineAsync(PipeWriter output, CancellationToken aborted)
+    {
+        if (!_unflushed)
+            return true;
+        _unflushed = false;
+        return !(await output.FlushAsync(aborted)).IsCanceled;
+    }
+
+    /// <summary>
+    /// A buffer for a frame of <paramref name="length"/> bytes holding <paramref name="received"/>, its first
+    /// bytes (or all of them). Produce frames of some size are placed for direct I/O when their start says where.
+    /// </summary>
+    private RequestFrame ReceiveInto(in ReadOnlySequence<byte> received, int length)
+    {
+        var frame = length >= PlacedFrameMinBytes && FindDiskPlacement(received) is { } placement
+            ? RequestFrame.RentPlaced(length, placement.BodyOffset, placement.BlockOffset)
+            : RequestFrame.Rent(length);
+        received.CopyTo(frame.Memory.Span);
+        return frame;
+    }
+
+    /// <summary>Where a frame's bytes that go to disk start (frame offset) and the block offset they want, from its first bytes.</summary>
+    private DiskPlacement? FindDiskPlacement(in ReadOnlySequence<byte> received)
+    {
+        var prefixLength = (int)Math.Min(received.Length, PlacementPrefixBytes);
+        if (prefixLength < RequestHeader.FixedPrefixLength)
+            return null;
+        var prefix = received.First.Length >= prefixLength ? received.First[..prefixLength] : received.Slice(0, prefixLength).ToArray();
+        var apiKey = (ApiKey)BinaryPrimitives.ReadInt16BigEndian(prefix.Span);
+        var version = BinaryPrimitives.ReadInt16BigEndian(prefix.Span[2..]);
+        if (!dispatcher.TryGetHandler(apiKey, out var handler) || !handler.RetainsRequestBody || version < handler.MinVersion || version > handler.MaxVersion)
+            return null;
+        try
+        {
+            var reader = new KafkaReader(prefix);
+            RequestHeader.Read(ref reader);
+            return handler.PlaceBody(version, prefix[reader.Position..]) is { } inBody
+                ? inBody with { BodyOffset = reader.Position + inBody.BodyOffset }
+                : null;
+        }
+        catch (KafkaProtocolException)
+        {
+            return null; // TryStart reports the malformed header
+        }
+    }
+
+    /// <summary>Reads the frame's header and starts its handler; false closes the connection. Takes over the frame's buffer.</summary>
+    private bool TryStart(RequestFrame frame, CancellationToken aborted, out PendingResponse started)
     {
         started = default;
         if (frame.Length < RequestHeader.FixedPrefixLength)
         {
             RejectConnection($"frame of {frame.Length} bytes is too short for a request header", null);
+            frame.Return();
             return false;
         }
-        // Contiguous copy: codecs read spans, and produce batches are patched in place and outlive the pipe segment.
-        var buffer = ArrayPool<byte>.Shared.Rent((int)frame.Length);
-        frame.CopyTo(buffer);
-        var body = buffer.AsMemory(0, (int)frame.Length);
+        var body = frame.Memory;
         var apiKey = (ApiKey)BinaryPrimitives.ReadInt16BigEndian(body.Span);
         var version = BinaryPrimitives.ReadInt16BigEndian(body.Span[2..]);
         var correlationId = BinaryPrimitives.ReadInt32BigEndian(body.Span[4..]);
@@ -186,7 +293,7 @@ internal sealed class KafkaConnection(
             if (!dispatcher.TryGetHandler(apiKey, out var handler))
             {
                 RejectConnection($"unknown or unsupported API key {(short)apiKey}", null);
-                ArrayPool<byte>.Shared.Return(buffer);
+                frame.Return();
                 return false;
             }
             if (version < handler.MinVersion || version > handler.MaxVersion)
@@ -196,12 +303,12 @@ internal sealed class KafkaConnection(
                     // KIP-511: answer in v0 with UNSUPPORTED_VERSION and our ranges, so the client can pick a version.
                     var header = new RequestHeader(apiKey, 0, correlationId, null);
                     var context = new RequestContext(header, listener, connection.RemoteEndPoint, aborted);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    frame.Return();
                     started = new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(dispatcher.UnsupportedApiVersionsResponse()), null);
                     return true;
                 }
                 RejectConnection($"{apiKey} v{version} is not supported (supported: v{handler.MinVersion}-v{handler.MaxVersion})", null);
-                ArrayPool<byte>.Shared.Return(buffer);
+                frame.Return();
                 return false;
             }
             var reader = new KafkaReader(body);
@@ -211,12 +318,12 @@ internal sealed class KafkaConnection(
             // Parsed requests hold copies of what they need, except produce batches, which are slices of the frame.
             if (!handler.RetainsRequestBody)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                frame.Return();
                 started = new PendingResponse(requestContext, response, null);
                 return true;
             }
-            Interlocked.Add(ref _heldRequestBytes, buffer.Length);
-            started = new PendingResponse(requestContext, response, buffer);
+            Interlocked.Add(ref _heldRequestBytes, frame.HeldBytes);
+            started = new PendingResponse(requestContext, response, frame);
             return true;
         }
         catch (Exception e)
@@ -224,17 +331,17 @@ internal sealed class KafkaConnection(
             // KafkaProtocolException for bytes that do not parse; anything else a request could make a codec throw
             // (bad UTF-8, impossible values) is the client's fault too, and costs only this connection.
             RejectConnection($"malformed {apiKey} v{version} request (correlation id {correlationId})", e.Message);
-            ArrayPool<byte>.Shared.Return(buffer);
+            frame.Return();
             return false;
         }
     }
 
     private void ReturnBuffer(PendingResponse item)
     {
-        if (item.Buffer is null)
+        if (item.Frame is not { } frame)
             return;
-        ArrayPool<byte>.Shared.Return(item.Buffer);
-        Interlocked.Add(ref _heldRequestBytes, -item.Buffer.Length);
+        frame.Return();
+        Interlocked.Add(ref _heldRequestBytes, -frame.HeldBytes);
         if (_bufferReleased.CurrentCount == 0)
             _bufferReleased.Release();
     }

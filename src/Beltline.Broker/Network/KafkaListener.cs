@@ -18,8 +18,11 @@ namespace Beltline.Broker.Network;
 /// </summary>
 internal sealed class KafkaListener : IAsyncDisposable
 {
-    /// <summary>The stream pipe reads this much at once; a produce request is usually a few reads.</summary>
-    private const int ReadBufferBytes = 256 * 1024;
+    /// <summary>
+    /// The stream pipe reads this much at once: whole small requests, and the start of large ones, whose rest the
+    /// connection reads from the stream straight into the frame's buffer (saving a copy of every produced byte).
+    /// </summary>
+    private const int ReadBufferBytes = 64 * 1024;
 
     private readonly Socket _socket;
     private readonly Func<ClientTransport, Task> _serve;
@@ -92,7 +95,7 @@ internal sealed class KafkaListener : IAsyncDisposable
         var stream = new NetworkStream(client, ownsSocket: true);
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferBytes, minimumReadSize: ReadBufferBytes / 4, leaveOpen: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
-        var transport = new ClientTransport(input, output, $"{Options.Name}-{id}", client.RemoteEndPoint, client.Dispose);
+        var transport = new ClientTransport(stream, input, output, $"{Options.Name}-{id}", client.RemoteEndPoint, client.Dispose);
         try
         {
             await _serve(transport);

@@ -46,6 +46,9 @@ internal sealed class LogSegment
     /// <summary>Bytes of complete batches; readers never look past it.</summary>
     public long Size => _log.Length;
 
+    /// <summary>Where in a direct-I/O block the next append lands (see <see cref="SegmentFile.BlockOffset"/>); -1 without direct I/O.</summary>
+    public int AppendBlockOffset => _log.Direct ? _log.BlockOffset : -1;
+
     /// <summary>Offset after the last record of this segment.</summary>
     public long NextOffset { get; private set; }
 
@@ -228,13 +231,13 @@ internal sealed class LogSegment
     }
 
     /// <summary>Appends whole batches whose offsets are already assigned. Caller holds the partition lock.</summary>
-    public void Append(ReadOnlySpan<byte> batches, int indexIntervalBytes)
+    public void Append(ReadOnlyMemory<byte> batches, int indexIntervalBytes)
     {
         var position = _log.Length;
         _log.Append(batches);
         for (var offset = 0; offset < batches.Length;)
         {
-            var batch = RecordBatchHeader.Read(batches[offset..]);
+            var batch = RecordBatchHeader.Read(batches.Span[offset..]);
             Track(batch, (int)(position + offset), indexIntervalBytes);
             offset += (int)batch.TotalSize;
         }

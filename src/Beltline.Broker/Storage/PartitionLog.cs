@@ -272,7 +272,7 @@ internal sealed class PartitionLog
                 position += (int)header.TotalSize;
             }
             var active = RollIfDue(batches.Length, next - 1, maxTimestamp, nowMs, config);
-            active.Append(span, config.IndexIntervalBytes);
+            active.Append(batches, config.IndexIntervalBytes);
             Volatile.Write(ref _logEndOffset, next);
             _unflushedMessages += next - baseOffset;
             result = new AppendResult(baseOffset, next - 1, config.LogAppendTime ? nowMs : -1, _logStartOffset, records);
@@ -283,6 +283,12 @@ internal sealed class PartitionLog
             Flush();
         return result;
     }
+
+    /// <summary>
+    /// Where in a direct-I/O block the next append will land, unless another append or a roll comes first; -1
+    /// without direct I/O. Batches received at an address with this remainder are written without a copy.
+    /// </summary>
+    public int NextAppendBlockOffset => Volatile.Read(ref _segments)[^1].AppendBlockOffset;
 
     /// <summary>As <see cref="TryAppend"/>, but a closed log throws <see cref="ObjectDisposedException"/>.</summary>
     public AppendResult Append(Memory<byte> batches, long nowMs) =>

@@ -14,8 +14,9 @@ namespace Beltline.Broker.Storage;
 /// </para>
 /// <para>
 /// O_DIRECT wants block-aligned offsets, lengths and memory. Appends therefore rewrite the last, partial block:
-/// its bytes are kept in memory, the new data is staged behind them in an aligned buffer, and whole blocks
-/// (the last one zero-padded) are written at the block boundary. The file's logical length lives here; the
+/// its bytes are kept in memory and written again in front of the new data, and whole blocks (the last one
+/// zero-padded) go to the block boundary, either from where the data already is, when the caller placed it at
+/// the right address, or staged through an aligned buffer. The file's logical length lives here; the
 /// padding past it is cut when the segment closes, and recovery stops at the zeros after a crash.
 /// </para>
 /// </summary>
@@ -68,16 +69,28 @@ internal sealed class SegmentFile : IDisposable
             Read(_length - _tailLength, _tail.AsSpan(0, _tailLength));
     }
 
-    /// <summary>Appends at the logical end. Single writer (the partition lock).</summary>
-    public void Append(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Appends at the logical end. Single writer (the partition lock). With direct I/O, data that sits in a pinned
+    /// array at the file's block offset (see <see cref="BlockOffset"/>; produce requests are received that way) is
+    /// written from where it is; anything else is staged through an aligned buffer first.
+    /// </summary>
+    public void Append(ReadOnlyMemory<byte> data)
     {
         if (!Direct)
-        {
-            RandomAccess.Write(_handle, data, _length);
-            Volatile.Write(ref _length, _length + data.Length);
-            return;
-        }
-        var start = _length - _tailLength;
+            RandomAccess.Write(_handle, data.Span, _length);
+        else if (!MemoryMarshal.TryGetArray(data, out var segment) || !TryAppendInPlace(segment))
+            AppendStaged(data.Span);
+        Volatile.Write(ref _length, _length + data.Length);
+    }
+
+    /// <summary>Where in a block the next append starts: data whose address has this remainder can be written in place.</summary>
+    public int BlockOffset => (int)(Length % BlockSize);
+
+    /// <summary>Appends written from the caller's memory, without staging (tests).</summary>
+    internal int InPlaceAppendCount { get; private set; }
+
+    private void AppendStaged(ReadOnlySpan<byte> data)
+    {
         var total = _tailLength + data.Length;
         var padded = AlignUp(total);
         var buffer = AlignedBuffer.Rent(padded);
@@ -87,15 +100,60 @@ internal sealed class SegmentFile : IDisposable
             _tail.AsSpan(0, _tailLength).CopyTo(staging);
             data.CopyTo(staging[_tailLength..]);
             staging[total..padded].Clear();
-            RandomAccess.Write(_handle, staging, start);
-            _tailLength = total % BlockSize;
-            staging.Slice(total - _tailLength, _tailLength).CopyTo(_tail);
+            RandomAccess.Write(_handle, staging, _length - _tailLength);
+            KeepTail(staging[..total]);
         }
         finally
         {
             buffer.Return();
         }
-        Volatile.Write(ref _length, _length + data.Length);
+    }
+
+    /// <summary>
+    /// Writes the blocks covering the tail and <paramref name="data"/> straight from the caller's array, when the
+    /// data's address is at the file's block offset and the array has room for the blocks around it. The bytes
+    /// before the data (taking the kept tail) and after it (taking the zero padding) are the caller's, so they are
+    /// saved and put back; false, touching nothing, when the data does not sit right.
+    /// </summary>
+    private unsafe bool TryAppendInPlace(ArraySegment<byte> data)
+    {
+        var array = data.Array!;
+        var start = data.Offset - _tailLength;
+        var total = _tailLength + data.Count;
+        var padded = AlignUp(total);
+        if (start < 0 || start + padded > array.Length)
+            return false;
+        fixed (byte* pinned = array)
+        {
+            if ((nint)(pinned + start) % BlockSize != 0)
+                return false;
+            var blocks = array.AsSpan(start, padded);
+            Span<byte> before = stackalloc byte[_tailLength];
+            Span<byte> after = stackalloc byte[padded - total];
+            blocks[..before.Length].CopyTo(before);
+            blocks[total..].CopyTo(after);
+            try
+            {
+                _tail.AsSpan(0, _tailLength).CopyTo(blocks);
+                blocks[total..].Clear();
+                RandomAccess.Write(_handle, blocks, _length - _tailLength);
+                KeepTail(blocks[..total]);
+                InPlaceAppendCount++;
+            }
+            finally
+            {
+                before.CopyTo(blocks);
+                after.CopyTo(blocks[total..]);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Keeps the last, partial block of what was just written (tail and new data, from a block boundary).</summary>
+    private void KeepTail(ReadOnlySpan<byte> written)
+    {
+        _tailLength = written.Length % BlockSize;
+        written[^_tailLength..].CopyTo(_tail);
     }
 
     /// <summary>Reads up to <paramref name="destination"/>.Length bytes at <paramref name="position"/>; fewer only at the end of the log.</summary>
@@ -169,59 +227,7 @@ internal sealed class SegmentFile : IDisposable
 
     public void Dispose() => Close(trim: false);
 
-    private static int AlignUp(int value) => (value + BlockSize - 1) / BlockSize * BlockSize;
-
-    /// <summary>A block-aligned window of a pinned array; one per thread for staging writes, one for reads.</summary>
-    /// <summary>
-    /// A block-aligned window of a pinned array, from a process-wide pool in power-of-two sizes. Pooled rather than
-    /// per thread: thread-pool threads come and go, and each new buffer is fresh memory, which on a virtual machine
-    /// makes the first copy into it several times slower than into a reused one.
-    /// </summary>
-    private sealed class AlignedBuffer
-    {
-        /// <summary>Large reads go in pieces of this size, so a fetch never needs a buffer as big as its response.</summary>
-        public const int ReadChunk = 1024 * 1024;
-
-        private const int SmallestPooled = 64 * 1024;
-        private const int LargestPooled = 8 * 1024 * 1024;
-        private const int PooledPerSize = 16;
-        private static readonly System.Collections.Concurrent.ConcurrentQueue<AlignedBuffer>[] Pool =
-            [.. Enumerable.Range(0, BitOperations.Log2(LargestPooled / SmallestPooled) + 1).Select(_ => new System.Collections.Concurrent.ConcurrentQueue<AlignedBuffer>())];
-
-        private readonly byte[] _array;
-        private readonly int _offset;
-
-        private AlignedBuffer(int size)
-        {
-            _array = GC.AllocateUninitializedArray<byte>(size + BlockSize, pinned: true);
-            var handle = GCHandle.Alloc(_array, GCHandleType.Pinned);
-            var address = handle.AddrOfPinnedObject();
-            handle.Free(); // the array lives on the pinned object heap and never moves
-            _offset = (int)((BlockSize - address % BlockSize) % BlockSize);
-            Size = size;
-        }
-
-        public int Size { get; }
-
-        public Span<byte> Span(int length) => _array.AsSpan(_offset, length);
-
-        public static AlignedBuffer Rent(int size)
-        {
-            var rounded = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(size, SmallestPooled));
-            if (rounded <= LargestPooled && Pool[BitOperations.Log2((uint)(rounded / SmallestPooled))].TryDequeue(out var pooled))
-                return pooled;
-            return new AlignedBuffer(rounded <= LargestPooled ? rounded : AlignUp(size));
-        }
-
-        public void Return()
-        {
-            if (Size > LargestPooled)
-                return;
-            var queue = Pool[BitOperations.Log2((uint)(Size / SmallestPooled))];
-            if (queue.Count < PooledPerSize)
-                queue.Enqueue(this);
-        }
-    }
+    internal static int AlignUp(int value) => (value + BlockSize - 1) / BlockSize * BlockSize;
 }
 
 /// <summary>Switches an open file to O_DIRECT (Linux); false where the platform or file system does not allow it.</summary>

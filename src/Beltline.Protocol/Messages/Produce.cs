@@ -36,6 +36,38 @@ public sealed class ProduceRequest : IKafkaMessage<ProduceRequest>
         return request;
     }
 
+    /// <summary>
+    /// Finds where the first partition's records start, reading only the first bytes of a request body (the
+    /// broker has them before the rest has arrived). False when they are too few, the request carries no records
+    /// or does not parse: the full <see cref="Read"/> reports malformed requests.
+    /// </summary>
+    public static bool TryLocateFirstRecords(ReadOnlyMemory<byte> bodyPrefix, short version, out string topic, out int partition, out int recordsOffset)
+    {
+        (topic, partition, recordsOffset) = ("", 0, 0);
+        if (version < 3)
+            return false;
+        var flexible = version >= 9;
+        try
+        {
+            var reader = new KafkaReader(bodyPrefix);
+            reader.ReadNullableString(flexible);
+            reader.Skip(sizeof(short) + sizeof(int)); // acks, timeout_ms
+            if (reader.ReadArrayLength(flexible) < 1)
+                return false;
+            topic = reader.ReadString(flexible);
+            if (reader.ReadArrayLength(flexible) < 1)
+                return false;
+            partition = reader.ReadInt32();
+            var length = flexible ? reader.ReadUnsignedVarInt() - 1 : reader.ReadInt32();
+            recordsOffset = reader.Position;
+            return length > 0;
+        }
+        catch (KafkaProtocolException)
+        {
+            return false;
+        }
+    }
+
     public void Write(ref KafkaWriter writer, short version)
     {
         var flexible = version >= 9;

@@ -138,6 +138,69 @@ public abstract class SegmentFileTests(bool directIo) : StorageTestBase(directIo
         AssertRead(file, _model.Count - (2 * size) - 1, size + 2);
     }
 
+    /// <summary>
+    /// Puts <paramref name="data"/> in pinned, block-aligned memory as produce requests are received: at the file's
+    /// block offset (plus <paramref name="shift"/>) with a block of the caller's own bytes on either side.
+    /// </summary>
+    private static (AlignedBuffer Buffer, ReadOnlyMemory<byte> Data) Place(SegmentFile file, byte[] data, Random random, int shift = 0)
+    {
+        var buffer = AlignedBuffer.Rent(data.Length + (3 * Block));
+        random.NextBytes(buffer.Array);
+        var start = buffer.Offset + Block + file.BlockOffset + shift;
+        data.CopyTo(buffer.Array, start);
+        return (buffer, buffer.Array.AsMemory(start, data.Length));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(0, 4096)]
+    [InlineData(0, 70_000)]
+    [InlineData(1_000, 1)]
+    [InlineData(1_000, 3_096)]
+    [InlineData(1_000, 4097)]
+    [InlineData(1_000, 70_000)]
+    public void Placed_appends_are_written_from_where_they_are_and_leave_the_callers_bytes_as_they_were(int before, int size)
+    {
+        var file = OpenFile();
+        if (before > 0)
+            Append(file, before);
+        for (var i = 0; i < 3; i++)
+        {
+            var data = RandomBytes(size);
+            var (buffer, placed) = Place(file, data, _random);
+            var callers = buffer.Array.ToArray();
+            file.Append(placed);
+            _model.AddRange(data);
+            Assert.True(callers.AsSpan().SequenceEqual(buffer.Array), "the bytes around the data were not put back");
+            AssertWholeFile(file);
+            AssertOnDisk(file, padded: true);
+            buffer.Return();
+        }
+        Assert.Equal(DirectIo ? 3 : 0, file.InPlaceAppendCount);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    [InlineData(512)]
+    public void Data_off_the_block_offset_is_staged_and_stored_all_the_same(int shift)
+    {
+        var file = OpenFile();
+        Append(file, 1_000);
+        var data = RandomBytes(70_000);
+        var (buffer, placed) = Place(file, data, _random, shift);
+        var callers = buffer.Array.ToArray();
+
+        file.Append(placed);
+        _model.AddRange(data);
+
+        Assert.Equal(0, file.InPlaceAppendCount);
+        Assert.True(callers.AsSpan().SequenceEqual(buffer.Array), "the caller's bytes changed");
+        AssertWholeFile(file);
+        AssertOnDisk(file, padded: true);
+        buffer.Return();
+    }
+
     [Fact]
     public void Many_small_appends_cross_block_boundaries()
     {

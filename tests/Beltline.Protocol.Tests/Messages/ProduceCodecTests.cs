@@ -167,6 +167,48 @@ public class ProduceCodecTests
         Assert.Equal("AABBCC", Convert.ToHexString(records.Value.Span));
     }
 
+    public static TheoryData<short> RecordBatchVersions => Versions(3, 10);
+
+    [Theory, MemberData(nameof(RecordBatchVersions))]
+    public void The_first_records_are_located_from_a_prefix_of_the_body(short version)
+    {
+        var bytes = KafkaCodec.Serialize(Request(version), version);
+        var records = KafkaCodec.Deserialize<ProduceRequest>(bytes, version).Topics[0].Partitions[0].Records!.Value;
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(records, out var segment));
+
+        // Everything up to the records' first byte is enough; the records themselves need not have arrived.
+        Assert.True(ProduceRequest.TryLocateFirstRecords(bytes.AsMemory(0, segment.Offset), version, out var topic, out var partition, out var offset));
+
+        Assert.Equal(("orders", 0, segment.Offset), (topic, partition, offset));
+    }
+
+    [Theory, MemberData(nameof(RecordBatchVersions))]
+    public void Locating_fails_quietly_on_a_prefix_too_short_for_the_first_records(short version)
+    {
+        var bytes = KafkaCodec.Serialize(Request(version), version);
+        var recordsOffset = KafkaCodec.Deserialize<ProduceRequest>(bytes, version).Topics[0].Partitions[0].Records!.Value;
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(recordsOffset, out var segment));
+        for (var length = 0; length < segment.Offset; length++)
+            Assert.False(ProduceRequest.TryLocateFirstRecords(bytes.AsMemory(0, length), version, out _, out _, out _), $"prefix of {length} bytes");
+    }
+
+    [Theory]
+    [InlineData(2)] // message sets v0/v1: not placed
+    [InlineData(9)]
+    public void Requests_without_records_up_front_are_not_located(short version)
+    {
+        var noTopics = KafkaCodec.Serialize(new ProduceRequest { Acks = -1, TimeoutMs = 1, Topics = [] }, version);
+        var nullRecords = KafkaCodec.Serialize(new ProduceRequest
+        {
+            Acks = -1,
+            TimeoutMs = 1,
+            Topics = [new() { Name = "t", Partitions = [new() { Index = 0, Records = null }] }],
+        }, version);
+
+        Assert.False(ProduceRequest.TryLocateFirstRecords(noTopics, version, out _, out _, out _));
+        Assert.False(ProduceRequest.TryLocateFirstRecords(nullRecords, version, out _, out _, out _));
+    }
+
     private static ProduceResponse GoldenResponse(short version) => new()
     {
         Topics =
