@@ -12,26 +12,26 @@ namespace Beltline.Broker.Network;
 /// </summary>
 internal readonly struct RequestFrame
 {
-    private readonly byte[] _array;
-    private readonly int _start;
+    private readonly byte[]? _array;
     private readonly AlignedBuffer? _aligned;
+    private readonly int _start;
 
-    private RequestFrame(byte[] array, int start, int length, AlignedBuffer? aligned)
+    private RequestFrame(byte[]? array, AlignedBuffer? aligned, int start, int length)
     {
         _array = array;
+        _aligned = aligned;
         _start = start;
         Length = length;
-        _aligned = aligned;
     }
 
     public int Length { get; }
 
-    public Memory<byte> Memory => _array.AsMemory(_start, Length);
+    public Memory<byte> Memory => _aligned is not null ? _aligned.Memory.Slice(_start, Length) : _array.AsMemory(_start, Length);
 
     /// <summary>Memory this frame keeps from the pools while its request is unanswered.</summary>
-    public int HeldBytes => _array.Length;
+    public int HeldBytes => _aligned?.Size ?? _array!.Length;
 
-    public static RequestFrame Rent(int length) => new(ArrayPool<byte>.Shared.Rent(length), 0, length, null);
+    public static RequestFrame Rent(int length) => new(ArrayPool<byte>.Shared.Rent(length), null, 0, length);
 
     /// <summary>A frame whose byte at <paramref name="frameOffset"/> will sit at <paramref name="blockOffset"/> within a block.</summary>
     public static RequestFrame RentPlaced(int length, int frameOffset, int blockOffset)
@@ -39,7 +39,7 @@ internal readonly struct RequestFrame
         const int Block = AlignedBuffer.BlockSize;
         var buffer = AlignedBuffer.Rent(Block + Block + length + Block);
         var lead = ((blockOffset - frameOffset) % Block + Block) % Block;
-        return new RequestFrame(buffer.Array, buffer.Offset + Block + lead, length, buffer);
+        return new RequestFrame(null, buffer, Block + lead, length);
     }
 
     public void Return()
@@ -47,6 +47,6 @@ internal readonly struct RequestFrame
         if (_aligned is not null)
             _aligned.Return();
         else
-            ArrayPool<byte>.Shared.Return(_array);
+            ArrayPool<byte>.Shared.Return(_array!);
     }
 }

@@ -70,15 +70,16 @@ internal sealed class SegmentFile : IDisposable
     }
 
     /// <summary>
-    /// Appends at the logical end. Single writer (the partition lock). With direct I/O, data that sits in a pinned
-    /// array at the file's block offset (see <see cref="BlockOffset"/>; produce requests are received that way) is
-    /// written from where it is; anything else is staged through an aligned buffer first.
+    /// Appends at the logical end. Single writer (the partition lock). With direct I/O, data in an
+    /// <see cref="AlignedBuffer"/> at the file's block offset (see <see cref="BlockOffset"/>; large produce requests
+    /// are received that way) is written from where it is; anything else is staged through an aligned buffer first.
     /// </summary>
     public void Append(ReadOnlyMemory<byte> data)
     {
         if (!Direct)
             RandomAccess.Write(_handle, data.Span, _length);
-        else if (!MemoryMarshal.TryGetArray(data, out var segment) || !TryAppendInPlace(segment))
+        else if (!MemoryMarshal.TryGetMemoryManager<byte, AlignedBuffer>(data, out var buffer, out var start, out var length)
+            || !TryAppendInPlace(buffer, start, length))
             AppendStaged(data.Span);
         Volatile.Write(ref _length, _length + data.Length);
     }
@@ -110,41 +111,36 @@ internal sealed class SegmentFile : IDisposable
     }
 
     /// <summary>
-    /// Writes the blocks covering the tail and <paramref name="data"/> straight from the caller's array, when the
-    /// data's address is at the file's block offset and the array has room for the blocks around it. The bytes
-    /// before the data (taking the kept tail) and after it (taking the zero padding) are the caller's, so they are
-    /// saved and put back; false, touching nothing, when the data does not sit right.
+    /// Writes the blocks covering the tail and the data (<paramref name="length"/> bytes at <paramref name="start"/>
+    /// of <paramref name="buffer"/>) straight from the buffer, when the data's address is at the file's block offset
+    /// and the buffer has room for the blocks around it. The bytes before the data (taking the kept tail) and after
+    /// it (taking the zero padding) are the caller's, so they are saved and put back; false, touching nothing, when
+    /// the data does not sit right.
     /// </summary>
-    private unsafe bool TryAppendInPlace(ArraySegment<byte> data)
+    private bool TryAppendInPlace(AlignedBuffer buffer, int start, int length)
     {
-        var array = data.Array!;
-        var start = data.Offset - _tailLength;
-        var total = _tailLength + data.Count;
+        var first = start - _tailLength;
+        var total = _tailLength + length;
         var padded = AlignUp(total);
-        if (start < 0 || start + padded > array.Length)
+        if (first < 0 || first + padded > buffer.Size || buffer.AddressOf(first) % BlockSize != 0)
             return false;
-        fixed (byte* pinned = array)
+        var blocks = buffer.GetSpan().Slice(first, padded);
+        Span<byte> before = stackalloc byte[_tailLength];
+        Span<byte> after = stackalloc byte[padded - total];
+        blocks[..before.Length].CopyTo(before);
+        blocks[total..].CopyTo(after);
+        try
         {
-            if ((nint)(pinned + start) % BlockSize != 0)
-                return false;
-            var blocks = array.AsSpan(start, padded);
-            Span<byte> before = stackalloc byte[_tailLength];
-            Span<byte> after = stackalloc byte[padded - total];
-            blocks[..before.Length].CopyTo(before);
-            blocks[total..].CopyTo(after);
-            try
-            {
-                _tail.AsSpan(0, _tailLength).CopyTo(blocks);
-                blocks[total..].Clear();
-                RandomAccess.Write(_handle, blocks, _length - _tailLength);
-                KeepTail(blocks[..total]);
-                InPlaceAppendCount++;
-            }
-            finally
-            {
-                before.CopyTo(blocks);
-                after.CopyTo(blocks[total..]);
-            }
+            _tail.AsSpan(0, _tailLength).CopyTo(blocks);
+            blocks[total..].Clear();
+            RandomAccess.Write(_handle, blocks, _length - _tailLength);
+            KeepTail(blocks[..total]);
+            InPlaceAppendCount++;
+        }
+        finally
+        {
+            before.CopyTo(blocks);
+            after.CopyTo(blocks[total..]);
         }
         return true;
     }
