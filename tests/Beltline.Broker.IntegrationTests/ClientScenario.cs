@@ -55,16 +55,7 @@ internal static class ClientScenario
             var error = process.StandardError.ReadToEndAsync();
             await process.StandardInput.WriteAsync(JsonSerializer.Serialize(parameters ?? new { }, Camel));
             process.StandardInput.Close();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{client} scenario {scenario} did not finish: {await error}");
-            }
+            await WaitOrKillAsync(process, TimeSpan.FromSeconds(90), async () => $"{client} scenario {scenario} did not finish: {await error}");
 
             var stdout = await output;
             var stderr = await error;
@@ -75,6 +66,21 @@ internal static class ClientScenario
             try { json = JsonDocument.Parse(lastLine).RootElement.Clone(); }
             catch (JsonException) { Assert.Fail($"{client} scenario {scenario} printed no JSON (exit {process.ExitCode}): {stdout}\n{stderr}"); }
             return new Result(client, process.ExitCode, json, stdout, stderr);
+        }
+    }
+
+    /// <summary>Waits for a client process; past <paramref name="timeout"/> kills it and throws with <paramref name="describe"/>'s message.</summary>
+    public static async Task WaitOrKillAsync(Process process, TimeSpan timeout, Func<Task<string>> describe)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException(await describe());
         }
     }
 

@@ -21,16 +21,7 @@ internal static class Kcat
         if (input is not null)
             await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kcat {arguments} did not finish: {await error}");
-        }
+        await ClientScenario.WaitOrKillAsync(process, TimeSpan.FromSeconds(60), async () => $"kcat {arguments} did not finish: {await error}");
         return new Result(process.ExitCode, await output, await error);
     }
 }
