@@ -69,6 +69,10 @@ internal static class ClientScenario
         }
     }
 
+    /// <summary>A base64 JSON string (how the client scripts carry bytes) as UTF-8 text; JSON null stays null.</summary>
+    public static string? Base64Text(JsonElement base64) =>
+        base64.ValueKind == JsonValueKind.Null ? null : System.Text.Encoding.UTF8.GetString(base64.GetBytesFromBase64());
+
     /// <summary>Waits for a client process; past <paramref name="timeout"/> kills it and throws with <paramref name="describe"/>'s message.</summary>
     public static async Task WaitOrKillAsync(Process process, TimeSpan timeout, Func<Task<string>> describe)
     {

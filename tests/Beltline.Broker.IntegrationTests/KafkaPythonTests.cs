@@ -18,9 +18,6 @@ public sealed class KafkaPythonTests(BrokerFixture fixture) : IClassFixture<Brok
 
     private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
-    private static string? Text(JsonElement base64) =>
-        base64.ValueKind == JsonValueKind.Null ? null : Encoding.UTF8.GetString(Convert.FromBase64String(base64.GetString()!));
-
     [Fact]
     public async Task Its_version_probe_takes_the_broker_for_one_with_record_batches_and_zstd()
     {
@@ -61,33 +58,20 @@ public sealed class KafkaPythonTests(BrokerFixture fixture) : IClassFixture<Brok
     {
         var topic = $"py-produce-{compression ?? "none"}";
         await CreateTopicAsync(fixture, topic);
-        var messages = Enumerable.Range(0, 20).Select(i => new
+        var messages = Enumerable.Range(0, 20).Select(i => NumberedMessages.Produced(i, Base)).Select(m => new
         {
-            Key = i % 3 == 0 ? null : B64($"key-{i}"),
-            Value = B64($"value-{i} {new string('x', i * 50)}"),
+            Key = m.Key is null ? null : B64(m.Key),
+            Value = B64(m.Value),
             Partition = 0,
-            Timestamp = Base + i,
-            Headers = i % 2 == 0 ? new[] { new[] { "trace", B64($"t{i}") } } : [],
+            m.Timestamp,
+            Headers = m.Trace is null ? [] : new[] { new[] { "trace", B64(m.Trace) } },
         }).ToArray();
 
         var sent = (await KafkaPython.RunAsync(fixture.BootstrapServers, "produce", new { Topic = topic, Compression = compression, Messages = messages }))
             .Ok().GetProperty("sent").EnumerateArray().ToList();
-        var read = ReadPartition(fixture, topic, 0, 0, messages.Length);
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), sent.Select(s => s.GetProperty("offset").GetInt64()));
-        Assert.Equal(messages.Length, read.Count);
-        for (var i = 0; i < read.Count; i++)
-        {
-            var message = read[i].Message;
-            Assert.Equal(i, read[i].Offset.Value);
-            Assert.Equal(i % 3 == 0 ? null : $"key-{i}", message.Key);
-            Assert.Equal($"value-{i} {new string('x', i * 50)}", message.Value);
-            Assert.Equal(Base + i, message.Timestamp.UnixTimestampMs);
-            if (i % 2 == 0)
-                Assert.Equal($"t{i}", Encoding.UTF8.GetString(message.Headers.GetLastBytes("trace")));
-            else
-                Assert.Empty(message.Headers);
-        }
+        NumberedMessages.AssertReadBack(ReadPartition(fixture, topic, 0, 0, messages.Length), messages.Length, Base);
     }
 
     [Fact]
@@ -95,23 +79,7 @@ public sealed class KafkaPythonTests(BrokerFixture fixture) : IClassFixture<Brok
     {
         const string topic = "py-consume";
         await CreateTopicAsync(fixture, topic);
-        using (var producer = new ProducerBuilder<string?, string>(fixture.ProducerConfig(Confluent.Kafka.CompressionType.Lz4)).Build())
-        {
-            for (var i = 0; i < 30; i++)
-            {
-                var headers = new Headers();
-                if (i % 5 == 0)
-                    headers.Add("n", Encoding.UTF8.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                producer.Produce(topic, new Message<string?, string>
-                {
-                    Key = i % 2 == 0 ? $"k{i}" : null,
-                    Value = $"v{i}",
-                    Timestamp = new Timestamp(Base + (i * 1_000), Confluent.Kafka.TimestampType.CreateTime),
-                    Headers = headers,
-                });
-            }
-            producer.Flush(Patience);
-        }
+        NumberedMessages.ProduceWithConfluent(fixture, topic, Confluent.Kafka.CompressionType.Lz4, Base);
 
         var records = (await KafkaPython.RunAsync(fixture.BootstrapServers, "consume", new { Topic = topic, Offset = 10, Count = 20 }))
             .Ok().GetProperty("records").EnumerateArray().ToList();
@@ -120,12 +88,8 @@ public sealed class KafkaPythonTests(BrokerFixture fixture) : IClassFixture<Brok
         Assert.Equal(Enumerable.Range(10, 20).Select(i => (long)i), records.Select(r => r.GetProperty("offset").GetInt64()));
         foreach (var record in records)
         {
-            var i = record.GetProperty("offset").GetInt32();
-            Assert.Equal($"v{i}", Text(record.GetProperty("value")));
-            Assert.Equal(i % 2 == 0 ? $"k{i}" : null, Text(record.GetProperty("key")));
-            Assert.Equal(Base + (i * 1_000), record.GetProperty("timestamp").GetInt64());
-            var headers = record.GetProperty("headers").EnumerateArray().Select(h => (h[0].GetString(), Text(h[1]))).ToList();
-            Assert.Equal(i % 5 == 0 ? [("n", i.ToString(System.Globalization.CultureInfo.InvariantCulture))] : [], headers);
+            NumberedMessages.AssertConsumed(record.GetProperty("offset").GetInt64(), ClientScenario.Base64Text(record.GetProperty("key")), ClientScenario.Base64Text(record.GetProperty("value")),
+                record.GetProperty("timestamp").GetInt64(), record.GetProperty("headers").EnumerateArray().Select(h => (h[0].GetString(), ClientScenario.Base64Text(h[1]))), Base);
         }
         Assert.Equal(0, offsets.GetProperty("beginning").GetInt64());
         Assert.Equal(30, offsets.GetProperty("end").GetInt64());
