@@ -5,7 +5,9 @@ using System.Text.Json;
 
 /// <summary>
 /// Runs the whole comparison: every target gets the same workloads, interleaved per repetition so a noisy
-/// moment on the machine hits all targets alike, and the median of the repetitions is reported.
+/// moment on the machine hits all targets alike (in an order that rotates, so none always follows another),
+/// and the median of the repetitions is reported, with each target's produce rate against the mock's round by
+/// round.
 /// </summary>
 internal static class Suite
 {
@@ -18,7 +20,7 @@ internal static class Suite
         var targets = targetArguments.Select(t => t.Split('=', 2)).Select(p => (Name: p[0], Bootstrap: p[1])).ToList();
         using var mock = StartMock(out var mockBootstrap);
         targets.Add(("librdkafka mock", mockBootstrap));
-        var results = new List<(string Target, string Operation, int Size, JsonElement Result)>();
+        var results = new List<(int Rep, string Target, string Operation, int Size, JsonElement Result)>();
         // Unrecorded rounds first: a freshly started broker runs unoptimised (tier-0 JIT) code for its first
         // seconds of load, which would otherwise land in the first repetition.
         foreach (var (name, bootstrap) in targets)
@@ -38,20 +40,20 @@ internal static class Suite
         {
             foreach (var (size, count) in Workloads)
             {
-                foreach (var (name, bootstrap) in targets)
+                foreach (var (name, bootstrap) in targets.Skip(rep % targets.Count).Concat(targets.Take(rep % targets.Count)))
                 {
                     var topic = $"bench-{size}-{rep}-{Guid.NewGuid():N}";
                     var produced = RunChild("produce", bootstrap, topic, size.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture));
                     var consumed = RunChild("consume", bootstrap, topic);
                     Console.Error.WriteLine($"[{rep}/{repetitions}] {name,-20} {size,5} B  produce {Rate(produced)}  consume {Rate(consumed)}");
-                    results.Add((name, "produce", size, produced));
-                    results.Add((name, "consume", size, consumed));
+                    results.Add((rep, name, "produce", size, produced));
+                    results.Add((rep, name, "consume", size, consumed));
                 }
             }
         }
         mock.StandardInput.Close();
         mock.WaitForExit(10_000);
-        WriteMarkdown(markdown, targets.Select(t => t.Name).ToList(), results, repetitions);
+        WriteMarkdown(markdown, targets.Select(t => t.Name).ToList(), mockName: targets[^1].Name, results, repetitions);
         return 0;
     }
 
@@ -90,8 +92,12 @@ internal static class Suite
         return dll + string.Join(' ', arguments.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
     }
 
-    private static void WriteMarkdown(string path, List<string> targets, List<(string Target, string Operation, int Size, JsonElement Result)> results, int repetitions)
+    private static void WriteMarkdown(string path, List<string> targets, string mockName,
+        List<(int Rep, string Target, string Operation, int Size, JsonElement Result)> results, int repetitions)
     {
+        double Rate(int rep, string target, int size) => results
+            .Single(r => r.Rep == rep && r.Target == target && r.Operation == "produce" && r.Size == size).Result.GetProperty("messagesPerSecond").GetDouble();
+
         double Median(string target, string operation, int size, string field)
         {
             var values = results.Where(r => r.Target == target && r.Operation == operation && r.Size == size)
@@ -112,6 +118,20 @@ internal static class Suite
                 table.AppendLine(CultureInfo.InvariantCulture,
                     $"| {target} | {size} B | {Median(target, "produce", size, "messagesPerSecond"):N0} | {Median(target, "produce", size, "megabytesPerSecond"):N1} | " +
                     $"{Median(target, "consume", size, "messagesPerSecond"):N0} | {Median(target, "consume", size, "megabytesPerSecond"):N1} | {Median(target, "consume", size, "messages"):N0} |");
+            }
+        }
+        table.AppendLine();
+        table.AppendLine("Produce against the mock round by round (each round's rate over the mock's in the same repetition):");
+        table.AppendLine();
+        table.AppendLine("| target | message | median ratio | lowest – highest | rounds ahead |");
+        table.AppendLine("|---|---|---:|---:|---:|");
+        foreach (var (size, _) in Workloads)
+        {
+            foreach (var target in targets.Where(t => t != mockName))
+            {
+                var ratios = Enumerable.Range(1, repetitions).Select(rep => Rate(rep, target, size) / Rate(rep, mockName, size)).Order().ToList();
+                table.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {target} | {size} B | {ratios[ratios.Count / 2]:P0} | {ratios[0]:P0} – {ratios[^1]:P0} | {ratios.Count(r => r >= 1)} of {ratios.Count} |");
             }
         }
         table.Append(EndMarker);
