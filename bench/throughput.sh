@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-system throughput: a Confluent.Kafka producer and consumer (separate processes) against Beltline
-# (page-cache mode and --durable) and, in the same run, librdkafka's in-memory mock broker.
+# (default settings and --durable) and, in the same run, librdkafka's in-memory mock broker.
 # Writes the medians into docs/benchmarks.md.   Usage: bench/throughput.sh [repetitions]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,11 +19,16 @@ echo "Building (Release)…" >&2
 dotnet build bench/Beltline.Bench.Throughput -c Release -o "$work/bench" -nologo -v quiet -clp:ErrorsOnly >&2
 ./beltline --help >/dev/null
 
-# Starts a broker on a free port with its own data dir; prints its bootstrap address.
+# Starts a broker on a free port with its own data dir, in this shell so the exit trap can stop it.
 start_broker() {
   local name="$1"; shift
   ./beltline broker --port 0 --metrics-port 0 --data-dir "$work/$name" "$@" > "$work/$name.log" 2>&1 &
   pids+=($!)
+}
+
+# Prints a started broker's bootstrap address once it listens.
+bootstrap_of() {
+  local name="$1"
   for _ in $(seq 1 200); do
     if grep -q "bootstrap.servers=" "$work/$name.log"; then
       grep -o "bootstrap.servers=[0-9.:]*" "$work/$name.log" | head -n1 | cut -d= -f2
@@ -34,7 +39,9 @@ start_broker() {
   echo "broker $name did not start:" >&2; cat "$work/$name.log" >&2; exit 1
 }
 
-beltline="$(start_broker beltline)"
-durable="$(start_broker durable --durable)"
+start_broker beltline
+start_broker durable --durable
+beltline="$(bootstrap_of beltline)"
+durable="$(bootstrap_of durable)"
 dotnet "$work/bench/beltline-bench.dll" suite docs/benchmarks.md "$reps" \
   "Beltline=$beltline" "Beltline --durable=$durable"
