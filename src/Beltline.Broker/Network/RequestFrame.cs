@@ -29,7 +29,7 @@ internal readonly struct RequestFrame
     public Memory<byte> Memory => _aligned is not null ? _aligned.Memory.Slice(_start, Length) : _array.AsMemory(_start, Length);
 
     /// <summary>Memory this frame keeps from the pools while its request is unanswered.</summary>
-    public int HeldBytes => _aligned?.Size ?? _array!.Length;
+    public int HeldBytes => _aligned?.Footprint ?? _array!.Length;
 
     public static RequestFrame Rent(int length) => new(ArrayPool<byte>.Shared.Rent(length), null, 0, length);
 

@@ -45,18 +45,22 @@ internal sealed unsafe partial class AlignedBuffer : MemoryManager<byte>
         if (size >= SmallestHugePaged && size <= LargestPooled && OperatingSystem.IsLinux())
         {
             // Whole huge pages: a 1 MiB buffer takes one to itself, the rest of it unused.
-            var allocated = (size + HugePage - 1) / HugePage * HugePage;
-            _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)allocated, HugePage);
-            HugePages.Advise(_pointer, allocated);
+            Footprint = (size + HugePage - 1) / HugePage * HugePage;
+            _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)Footprint, HugePage);
+            HugePages.Advise(_pointer, Footprint);
             return;
         }
         _array = GC.AllocateUninitializedArray<byte>(size + BlockSize, pinned: true);
+        Footprint = _array.Length;
         var address = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_array, 0);
         _pointer = address + ((BlockSize - ((nint)address % BlockSize)) % BlockSize);
     }
 
     /// <summary>Usable bytes, from a block-aligned start.</summary>
     public int Size { get; }
+
+    /// <summary>Memory the buffer takes: <see cref="Size"/> plus alignment slack, or whole huge pages.</summary>
+    public int Footprint { get; }
 
     public Span<byte> Span(int length) => new(_pointer, length);
 

@@ -18,6 +18,7 @@ public class AlignedBufferTests
         try
         {
             Assert.True(buffer.Size >= size);
+            Assert.True(buffer.Footprint >= buffer.Size);
             Assert.Equal(0, buffer.AddressOf(0) % AlignedBuffer.BlockSize);
             Assert.Equal(buffer.Size, buffer.GetSpan().Length);
 
@@ -34,6 +35,17 @@ public class AlignedBufferTests
         {
             buffer.Return();
         }
+    }
+
+    [Fact]
+    public void A_huge_page_buffer_counts_its_whole_pages_as_its_footprint()
+    {
+        var buffer = AlignedBuffer.Rent(1024 * 1024);
+
+        Assert.Equal(1024 * 1024, buffer.Size);
+        Assert.Equal(OperatingSystem.IsLinux() ? 2 * 1024 * 1024 : (1024 * 1024) + AlignedBuffer.BlockSize, buffer.Footprint);
+
+        buffer.Return();
     }
 
     [Fact]
