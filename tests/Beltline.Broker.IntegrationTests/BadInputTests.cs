@@ -247,15 +247,7 @@ public sealed class BadInputTests(BrokerFixture fixture) : IClassFixture<BrokerF
         Topics = [new ProduceTopicData { Name = topic, Partitions = [new ProducePartitionData { Index = partition, Records = batch }] }],
     };
 
-    private static byte[] Request(IKafkaMessage request, ApiKey key, short version)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        var writer = new KafkaWriter(buffer);
-        new RequestHeader(key, version, 1, "raw-test").Write(ref writer);
-        request.Write(ref writer, version);
-        writer.Commit();
-        return buffer.WrittenSpan.ToArray();
-    }
+    private static byte[] Request(IKafkaMessage request, ApiKey key, short version) => RawKafkaConnection.Encode(request, key, version);
 
     private static byte[] HeaderOnly(ApiKey key, short version)
     {

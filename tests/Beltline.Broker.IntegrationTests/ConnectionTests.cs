@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Beltline.Protocol;
@@ -78,18 +77,8 @@ public sealed class ConnectionTests(BrokerFixture fixture) : IClassFixture<Broke
         Topics = [new FetchTopic { Topic = topic, Partitions = [new FetchPartition { Partition = 0, PartitionMaxBytes = 64 * 1024 * 1024 }] }],
     };
 
-    private static byte[] Frame(IKafkaMessage request, int correlationId)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new KafkaWriter(buffer);
-        new RequestHeader(ApiKey.Fetch, 12, correlationId, "connection-test").Write(ref writer);
-        request.Write(ref writer, 12);
-        writer.Commit();
-        var frame = new byte[4 + buffer.WrittenCount];
-        BinaryPrimitives.WriteInt32BigEndian(frame, buffer.WrittenCount);
-        buffer.WrittenSpan.CopyTo(frame.AsSpan(4));
-        return frame;
-    }
+    private static byte[] Frame(IKafkaMessage request, int correlationId) =>
+        RawKafkaConnection.EncodeFrame(request, ApiKey.Fetch, 12, correlationId, "connection-test");
 
     private static async Task<(int CorrelationId, int Length)> ReadFrameAsync(NetworkStream stream)
     {

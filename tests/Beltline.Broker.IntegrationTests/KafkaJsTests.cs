@@ -56,10 +56,9 @@ public sealed class KafkaJsTests(BrokerFixture fixture) : IClassFixture<BrokerFi
         });
 
         // What the broker now holds, seen by another client.
-        using var admin = new AdminClientBuilder(fixture.AdminConfig()).Build();
-        Assert.Equal(3, admin.GetMetadata("js-created", Patience).Topics[0].Partitions.Count);
-        Assert.Single(admin.GetMetadata("js-created-plain", Patience).Topics[0].Partitions);
-        var configs = (await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = "js-created" }]))[0].Entries;
+        var (partitions, configs) = await DescribeTopicAsync(fixture, "js-created");
+        Assert.Equal(3, partitions);
+        Assert.Equal(1, (await DescribeTopicAsync(fixture, "js-created-plain")).Partitions);
         Assert.Equal("3600000", configs["retention.ms"].Value);
         Assert.Equal("compact", configs["cleanup.policy"].Value);
         Assert.Equal("2000000", configs["max.message.bytes"].Value);

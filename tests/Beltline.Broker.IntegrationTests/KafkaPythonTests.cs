@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using static Beltline.Broker.IntegrationTests.ClientHelpers;
 
 namespace Beltline.Broker.IntegrationTests;
@@ -41,9 +40,8 @@ public sealed class KafkaPythonTests(BrokerFixture fixture) : IClassFixture<Brok
         Assert.Contains("py-created", result.GetProperty("listed").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal("3600000", result.GetProperty("configs").GetProperty("py-created").GetProperty("retention.ms").GetString());
 
-        using var admin = new AdminClientBuilder(fixture.AdminConfig()).Build();
-        Assert.Equal(3, admin.GetMetadata("py-created", Patience).Topics[0].Partitions.Count);
-        var described = (await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = "py-created" }]))[0].Entries;
+        var (partitions, described) = await DescribeTopicAsync(fixture, "py-created");
+        Assert.Equal(3, partitions);
         Assert.Equal("3600000", described["retention.ms"].Value);
         Assert.Equal("2000000", described["max.message.bytes"].Value);
     }

@@ -130,19 +130,8 @@ public sealed class LargeProduceTests(BrokerFixture fixture) : IClassFixture<Bro
         Topics = [new ProduceTopicData { Name = topic, Partitions = [.. batches.Select(b => new ProducePartitionData { Index = b.Partition, Records = b.Batch })] }],
     };
 
-    private static byte[] Frame(IKafkaMessage request, short version, int correlationId)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        buffer.GetSpan(4)[..4].Clear();
-        buffer.Advance(4);
-        var writer = new KafkaWriter(buffer);
-        new RequestHeader(ApiKey.Produce, version, correlationId, "raw-test").Write(ref writer);
-        request.Write(ref writer, version);
-        writer.Commit();
-        var frame = buffer.WrittenSpan.ToArray();
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
-        return frame;
-    }
+    private static byte[] Frame(IKafkaMessage request, short version, int correlationId) =>
+        RawKafkaConnection.EncodeFrame(request, ApiKey.Produce, version, correlationId);
 
     private static async Task<T> ReadResponseAsync<T>(RawKafkaConnection connection, int correlationId, short version) where T : IKafkaMessage<T>
     {

@@ -35,13 +35,29 @@ internal sealed class RawKafkaConnection : IAsyncDisposable
     public async Task<int> SendRequestAsync(IKafkaMessage request, ApiKey key, short version)
     {
         var correlationId = ++_correlationId;
+        await SendFrameAsync(Encode(request, key, version, correlationId));
+        return correlationId;
+    }
+
+    /// <summary>A request as it follows the size prefix: request header, then the body at <paramref name="version"/>.</summary>
+    public static byte[] Encode(IKafkaMessage request, ApiKey key, short version, int correlationId = 1, string clientId = "raw-test")
+    {
         var buffer = new ArrayBufferWriter<byte>();
         var writer = new KafkaWriter(buffer);
-        new RequestHeader(key, version, correlationId, "raw-test").Write(ref writer);
+        new RequestHeader(key, version, correlationId, clientId).Write(ref writer);
         request.Write(ref writer, version);
         writer.Commit();
-        await SendFrameAsync(buffer.WrittenMemory);
-        return correlationId;
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A whole frame as sent: size prefix, then <see cref="Encode"/>'s bytes.</summary>
+    public static byte[] EncodeFrame(IKafkaMessage request, ApiKey key, short version, int correlationId = 1, string clientId = "raw-test")
+    {
+        var body = Encode(request, key, version, correlationId, clientId);
+        var frame = new byte[4 + body.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
+        body.CopyTo(frame.AsSpan(4));
+        return frame;
     }
 
     public async Task SendFrameAsync(ReadOnlyMemory<byte> body)

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using static Beltline.Broker.IntegrationTests.ClientHelpers;
 
 namespace Beltline.Broker.IntegrationTests;
@@ -75,9 +74,8 @@ public sealed class SaramaTests(BrokerFixture fixture) : IClassFixture<BrokerFix
 
         Assert.Equal(2, result.GetProperty("partitions").GetInt32());
         Assert.Equal("3600000", result.GetProperty("configs").GetProperty("retention.ms").GetString());
-        using var admin = new AdminClientBuilder(fixture.AdminConfig()).Build();
-        Assert.Equal(2, admin.GetMetadata("go-created", Patience).Topics[0].Partitions.Count);
-        var described = (await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = "go-created" }]))[0].Entries;
+        var (partitions, described) = await DescribeTopicAsync(fixture, "go-created");
+        Assert.Equal(2, partitions);
         Assert.Equal("3600000", described["retention.ms"].Value);
     }
 

@@ -24,6 +24,21 @@ public abstract class LogLifecycleTests(bool directIo) : StorageTestBase(directI
     private static byte[] Named(string value, long timestamp = 1_000) =>
         new RecordBatchBuilder().Add(Utf8("k"), Utf8(value), timestamp).Build();
 
+    /// <summary>Closes <paramref name="log"/>, opens its directory again and finds exactly one batch, of <paramref name="value"/>.</summary>
+    private void AssertReopensHoldingOnly(PartitionLog log, string value)
+    {
+        log.Close();
+        var reopened = Open(log.Directory);
+        try
+        {
+            Assert.Equal(value, Value(reopened.ReadBatches(0).Single()));
+        }
+        finally
+        {
+            reopened.Close();
+        }
+    }
+
     [Fact]
     public void Deleting_renames_the_directory_away_and_a_reader_keeps_its_bytes()
     {
@@ -61,16 +76,7 @@ public abstract class LogLifecycleTests(bool directIo) : StorageTestBase(directI
 
         Assert.True(File.Exists(SegmentPath(recreated.Directory, 0, ".log")));
         Assert.True(File.Exists(SegmentPath(recreated.Directory, 0, ".index")));
-        recreated.Close();
-        var reopened = Open(recreated.Directory);
-        try
-        {
-            Assert.Equal("new", Value(reopened.ReadBatches(0).Single()));
-        }
-        finally
-        {
-            reopened.Close();
-        }
+        AssertReopensHoldingOnly(recreated, "new");
     }
 
     [Fact]
@@ -88,16 +94,7 @@ public abstract class LogLifecycleTests(bool directIo) : StorageTestBase(directI
         slice.Dispose();
 
         Assert.True(File.Exists(SegmentPath(recreated.Directory, 0, ".log")));
-        recreated.Close();
-        var reopened = Open(recreated.Directory);
-        try
-        {
-            Assert.Equal("new", Value(reopened.ReadBatches(0).Single()));
-        }
-        finally
-        {
-            reopened.Close();
-        }
+        AssertReopensHoldingOnly(recreated, "new");
     }
 
     [Fact]
