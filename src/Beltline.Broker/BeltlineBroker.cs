@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Beltline.Broker.Groups;
 using Beltline.Broker.Handlers;
 using Beltline.Broker.Metadata;
 using Beltline.Broker.Network;
@@ -33,6 +34,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
     private readonly TopicManager _topics;
     private readonly BrokerMetrics _metrics;
     private readonly GroupCommit? _groupCommit;
+    private readonly GroupCoordinator _groups;
     private readonly BrokerNode _node;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<KafkaListener> _listeners = [];
@@ -66,7 +68,9 @@ public sealed class BeltlineBroker : IAsyncDisposable
         _metrics = new BrokerMetrics(() => _topics.AllLogs.Select(l =>
             new Measurement<long>(l.SizeInBytes, new KeyValuePair<string, object?>("topic", l.Topic), new KeyValuePair<string, object?>("partition", l.Partition))));
         _groupCommit = options.Durable ? new GroupCommit(loggerFactory.CreateLogger("Beltline.GroupCommit")) : null;
-        _node = new BrokerNode(options, _topics, _metrics, _groupCommit);
+        _groups = new GroupCoordinator(options.Groups, _topics, _groupCommit, options.TimeProvider, loggerFactory.CreateLogger("Beltline.Groups"));
+        _groups.Load();
+        _node = new BrokerNode(options, _topics, _metrics, _groupCommit, _groups);
     }
 
     /// <summary>The cluster id stored in the data dir (created on first start).</summary>
@@ -135,6 +139,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
         }
         if (_options.MetricsPort is { } metricsPort)
             await StartMetricsAsync(address, metricsPort, loggerFactory, cancellationToken);
+        _groups.Start();
         _maintenance = RunMaintenanceAsync(_stopping.Token);
         _logger.LogInformation("Broker {NodeId} of cluster {ClusterId} started; data in {DataDir}{Durable}",
             _options.NodeId, ClusterId, Path.GetFullPath(_options.DataDir), _options.Durable ? " (durable: acks=all waits for fsync)" : "");
@@ -180,7 +185,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
             new ProduceHandler(_node, logger),
             new FetchHandler(_node, logger),
             new ListOffsetsHandler(_node, logger),
-            new FindCoordinatorHandler(logger),
+            new FindCoordinatorHandler(_node, logger),
             new SaslHandshakeHandler(logger),
             new CreateTopicsHandler(_node, logger),
             new DeleteTopicsHandler(_node, logger),
@@ -190,6 +195,17 @@ public sealed class BeltlineBroker : IAsyncDisposable
             new CreatePartitionsHandler(_node, logger),
             new IncrementalAlterConfigsHandler(configs, logger),
             new DescribeClusterHandler(_node, logger),
+            new JoinGroupHandler(_node, logger),
+            new SyncGroupHandler(_node, logger),
+            new HeartbeatHandler(_node, logger),
+            new LeaveGroupHandler(_node, logger),
+            new OffsetCommitHandler(_node, logger),
+            new OffsetFetchHandler(_node, logger),
+            new OffsetDeleteHandler(_node, logger),
+            new ListGroupsHandler(_node, logger),
+            new DescribeGroupsHandler(_node, logger),
+            new DeleteGroupsHandler(_node, logger),
+            new ConsumerGroupHeartbeatHandler(logger),
         ]);
         return dispatcher;
     }
@@ -235,6 +251,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
             await _host.DisposeAsync();
         }
         await _maintenance;
+        await _groups.DisposeAsync();
         if (_groupCommit is not null)
             await _groupCommit.DisposeAsync();
         var clean = true;

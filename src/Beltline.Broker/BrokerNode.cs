@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Beltline.Broker.Groups;
 using Beltline.Broker.Metadata;
 using Beltline.Broker.Network;
 using Beltline.Broker.Storage;
@@ -7,7 +8,7 @@ using Beltline.Broker.Telemetry;
 namespace Beltline.Broker;
 
 /// <summary>What request handlers see of the running node: its identity, endpoints, topics and services.</summary>
-internal sealed class BrokerNode(BrokerOptions options, TopicManager topics, BrokerMetrics metrics, GroupCommit? groupCommit)
+internal sealed class BrokerNode(BrokerOptions options, TopicManager topics, BrokerMetrics metrics, GroupCommit? groupCommit, GroupCoordinator groups)
 {
     private readonly ConcurrentDictionary<string, int> _boundPorts = new(StringComparer.OrdinalIgnoreCase);
 
@@ -19,6 +20,8 @@ internal sealed class BrokerNode(BrokerOptions options, TopicManager topics, Bro
 
     /// <summary>Set in durable mode: acks=all responses wait for it.</summary>
     public GroupCommit? GroupCommit { get; } = groupCommit;
+
+    public GroupCoordinator Groups { get; } = groups;
 
     public void SetBoundPort(string listener, int port) => _boundPorts[listener] = port;
 

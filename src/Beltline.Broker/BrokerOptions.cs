@@ -51,6 +51,12 @@ public sealed record BrokerOptions
     /// <summary>Broker-wide defaults for topic configs, by Kafka topic config name (e.g. retention.ms).</summary>
     public IReadOnlyDictionary<string, string> TopicConfigDefaults { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The group coordinator's settings (group.* and offsets.* broker configs).</summary>
+    public Groups.GroupCoordinatorOptions Groups { get; init; } = new();
+
+    /// <summary>The clock of session and rebalance deadlines; tests pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Logging; null logs nothing.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 

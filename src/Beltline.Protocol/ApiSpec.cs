@@ -57,7 +57,7 @@ public readonly record struct ApiSpec(ApiKey Key, short MinVersion, short MaxVer
         new(ApiKey.DescribeProducers, 0, 0, 0),
         new(ApiKey.DescribeTransactions, 0, 0, 0),
         new(ApiKey.ListTransactions, 0, 1, 0),
-        new(ApiKey.ConsumerGroupHeartbeat, 0, 0, 0),
+        new(ApiKey.ConsumerGroupHeartbeat, 0, 1, 0),
         new(ApiKey.ConsumerGroupDescribe, 0, 0, 0),
         new(ApiKey.GetTelemetrySubscriptions, 0, 0, 0),
         new(ApiKey.PushTelemetry, 0, 0, 0),

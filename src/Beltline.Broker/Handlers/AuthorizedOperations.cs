@@ -12,6 +12,8 @@ internal static class AuthorizedOperations
 
     public static readonly int Topic = Bits(Read, Write, Create, Delete, Alter, Describe, DescribeConfigs, AlterConfigs);
 
+    public static readonly int Group = Bits(Read, Describe, Delete);
+
     public static readonly int Cluster = Bits(Create, Alter, Describe, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, CreateTokens, DescribeTokens);
 
     private static int Bits(params int[] operations) => operations.Aggregate(0, (bits, op) => bits | (1 << op));

@@ -6,26 +6,48 @@ using Microsoft.Extensions.Logging;
 namespace Beltline.Broker.Handlers;
 
 /// <summary>
-/// FindCoordinator (key 10) v0–4 (v4 batched, KIP-699). The group and transaction coordinators are not in this
-/// broker yet, so every key gets COORDINATOR_NOT_AVAILABLE, a retriable answer. It is served at all because
-/// librdkafka enables LZ4 only for brokers that list FindCoordinator.
+/// FindCoordinator (key 10) v0–4 (v4 batched, KIP-699). This single node coordinates every group; the first
+/// group lookup creates <c>__consumer_offsets</c>, as in Kafka. Transactions have no coordinator here yet, so a
+/// transaction key gets COORDINATOR_NOT_AVAILABLE.
 /// </summary>
-internal sealed class FindCoordinatorHandler(ILogger logger) : RequestHandler<FindCoordinatorRequest, FindCoordinatorResponse>(logger)
+internal sealed class FindCoordinatorHandler(BrokerNode node, ILogger logger) : RequestHandler<FindCoordinatorRequest, FindCoordinatorResponse>(logger)
 {
     public override short MinVersion => 0;
     public override short MaxVersion => 4;
 
-    protected override ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request) =>
-        ValueTask.FromResult<FindCoordinatorResponse?>(ErrorResponse(request, ErrorCode.CoordinatorNotAvailable));
+    protected override ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request)
+    {
+        var (error, message) = request.KeyType switch
+        {
+            CoordinatorType.Group when node.Groups.EnsureOffsetsTopic() is var e and not ErrorCode.None => (e, "The group coordinator is not available."),
+            CoordinatorType.Group => (ErrorCode.None, null),
+            _ => (ErrorCode.CoordinatorNotAvailable, "Transactions are not available on this broker yet."),
+        };
+        if (error != ErrorCode.None)
+            return ValueTask.FromResult<FindCoordinatorResponse?>(ErrorResponse(request, error, message));
+        var host = node.Options.EffectiveAdvertisedHost;
+        var port = node.BoundPort(context.Listener);
+        var response = context.ApiVersion >= 4
+            ? new FindCoordinatorResponse
+            {
+                Coordinators = [.. request.CoordinatorKeys.Select(key => new FindCoordinatorResponse.Coordinator { Key = key, NodeId = node.NodeId, Host = host, Port = port })],
+            }
+            : new FindCoordinatorResponse { NodeId = node.NodeId, Host = host, Port = port };
+        return ValueTask.FromResult<FindCoordinatorResponse?>(response);
+    }
 
-    public override FindCoordinatorResponse ErrorResponse(FindCoordinatorRequest request, ErrorCode error) => new()
+    public override FindCoordinatorResponse ErrorResponse(FindCoordinatorRequest request, ErrorCode error) =>
+        ErrorResponse(request, error, null);
+
+    private static FindCoordinatorResponse ErrorResponse(FindCoordinatorRequest request, ErrorCode error, string? message) => new()
     {
         ErrorCode = error,
-        ErrorMessage = "The coordinator is not available.",
+        ErrorMessage = message,
         NodeId = -1,
+        Port = -1,
         Coordinators = [.. request.CoordinatorKeys.Select(k => new FindCoordinatorResponse.Coordinator
         {
-            Key = k, NodeId = -1, ErrorCode = error, ErrorMessage = "The coordinator is not available.",
+            Key = k, NodeId = -1, Port = -1, ErrorCode = error, ErrorMessage = message,
         })],
     };
 }

@@ -82,6 +82,8 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
             return Fail(ErrorCode.InvalidRequiredAcks, $"acks must be -1, 0 or 1, got {request.Acks}.");
         if (log is null)
             return Fail(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic-partition.");
+        if (log.Topic == Groups.OffsetsTopicRecords.TopicName)
+            return Fail(ErrorCode.InvalidTopicException, $"Cannot append to internal topic {log.Topic}.");
         if (request.TransactionalId is not null)
             return Fail(ErrorCode.TransactionalIdAuthorizationFailed, "Transactions are not available on this broker yet.");
         if (partition.Records is not { Length: > 0 } records)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Beltline.Broker;
+using Beltline.Broker.Groups;
 using Beltline.Broker.Metadata;
 using Beltline.Broker.Network;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ internal sealed class BrokerSettings
     public Option<int?> MetricsPort { get; } = EnvironmentOption.Create<int?>("--metrics-port", "BELTLINE_METRICS_PORT", 11001, "Prometheus /metrics port (MSK open monitoring uses 11001); 0 picks a free port.");
     public Option<string[]> Configs { get; } = new("--config")
     {
-        Description = "Broker default of a topic config, e.g. --config retention.ms=3600000 (repeatable).",
+        Description = "Broker default of a topic config, e.g. --config retention.ms=3600000, or a group coordinator config (group.*, offsets.*) (repeatable).",
         AllowMultipleArgumentsPerToken = false,
     };
     public Option<LogFormat> LogFormat { get; } = EnvironmentOption.Create("--log-format", "BELTLINE_LOG_FORMAT", Cli.LogFormat.Text, "Log line format.");
@@ -89,7 +90,11 @@ internal sealed class BrokerSettings
         Durable = result.GetValue(Durable),
         DirectIo = !result.GetValue(PageCache),
         MetricsPort = result.GetValue(MetricsPort),
-        TopicConfigDefaults = (result.GetValue(Configs) ?? []).Select(ParseConfig).ToDictionary(c => c.Name!, c => c.Value!),
+        TopicConfigDefaults = (result.GetValue(Configs) ?? []).Select(ParseConfig)
+            .Where(c => !GroupCoordinatorOptions.ConfigNames.Contains(c.Name!)).ToDictionary(c => c.Name!, c => c.Value!),
+        Groups = (result.GetValue(Configs) ?? []).Select(ParseConfig)
+            .Where(c => GroupCoordinatorOptions.ConfigNames.Contains(c.Name!))
+            .Aggregate(new GroupCoordinatorOptions(), (groups, c) => groups.With(c.Name!, c.Value!).Options!),
         LoggerFactory = loggerFactory,
     };
 
@@ -98,7 +103,9 @@ internal sealed class BrokerSettings
         var parts = text.Split('=', 2);
         if (parts.Length != 2)
             return (null, null, $"--config '{text}' must look like name=value.");
-        var error = TopicConfigs.ValidateAll([KeyValuePair.Create(parts[0], (string?)parts[1])]);
+        var error = GroupCoordinatorOptions.ConfigNames.Contains(parts[0])
+            ? new GroupCoordinatorOptions().With(parts[0], parts[1]).Error
+            : TopicConfigs.ValidateAll([KeyValuePair.Create(parts[0], (string?)parts[1])]);
         return error is null ? (parts[0], parts[1], null) : (null, null, $"--config {text}: {error}");
     }
 }

@@ -33,7 +33,8 @@ public sealed class FetchHandlerTests : IDisposable
         _topics = new TopicManager(options, _store, NullLoggerFactory.Instance);
         _topics.LoadLogs(cleanShutdown: true);
         _metrics = new BrokerMetrics(() => []);
-        _handler = new FetchHandler(new BrokerNode(options, _topics, _metrics, groupCommit: null), NullLogger.Instance);
+        var groups = new Beltline.Broker.Groups.GroupCoordinator(options.Groups, _topics, groupCommit: null, TimeProvider.System, NullLogger.Instance);
+        _handler = new FetchHandler(new BrokerNode(options, _topics, _metrics, groupCommit: null, groups), NullLogger.Instance);
         _topic = _topics.CreateTopic("fetched", 2, 1, new Dictionary<string, string?>(), validateOnly: false).Topic!;
     }
 
