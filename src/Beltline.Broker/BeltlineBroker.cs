@@ -206,6 +206,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
             new DescribeGroupsHandler(_node, logger),
             new DeleteGroupsHandler(_node, logger),
             new ConsumerGroupHeartbeatHandler(logger),
+            new InitProducerIdHandler(_node, logger),
         ]);
         return dispatcher;
     }

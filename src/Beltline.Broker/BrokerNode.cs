@@ -23,6 +23,8 @@ internal sealed class BrokerNode(BrokerOptions options, TopicManager topics, Bro
 
     public GroupCoordinator Groups { get; } = groups;
 
+    public ProducerIdManager ProducerIds { get; } = new(options.DataDir);
+
     public void SetBoundPort(string listener, int port) => _boundPorts[listener] = port;
 
     /// <summary>The port a listener really bound (differs from the configured one when that was 0).</summary>

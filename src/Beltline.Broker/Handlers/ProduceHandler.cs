@@ -103,8 +103,10 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
             return Fail(ErrorCode.UnsupportedCompressionType, "Zstandard compression needs Produce v7 or later (KIP-110).");
         if (batch.TotalSize > config.MaxMessageBytes)
             return Fail(ErrorCode.MessageTooLarge, $"The batch of {batch.TotalSize} bytes exceeds max.message.bytes ({config.MaxMessageBytes}).");
-        if (batch.ProducerId >= 0)
-            return Fail(ErrorCode.UnknownProducerId, $"Producer id {batch.ProducerId} was not issued by this broker (idempotent producers are not available yet).");
+        if (batch.IsTransactional)
+            return Fail(ErrorCode.TransactionalIdAuthorizationFailed, "Transactions are not available on this broker yet.");
+        if (batch.HasProducerId && (batch.ProducerEpoch < 0 || batch.BaseSequence < 0))
+            return Fail(ErrorCode.InvalidRecord, $"Producer {batch.ProducerId} sent a batch without an epoch or sequence.");
         if (!config.LogAppendTime && (now - batch.BaseTimestamp > config.TimestampBeforeMaxMs || maxTimestamp - now > config.TimestampAfterMaxMs))
             return Fail(ErrorCode.InvalidTimestamp, "A record timestamp is outside message.timestamp.before.max.ms / message.timestamp.after.max.ms.");
         if (!config.LogAppendTime && maxTimestamp != batch.MaxTimestamp)
@@ -112,6 +114,8 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
         // The request body is a private pooled copy, so batches are patched (offsets, LogAppendTime) in place.
         if (log.TryAppend(System.Runtime.InteropServices.MemoryMarshal.AsMemory(records), now) is not { } appended)
             return Fail(ErrorCode.UnknownTopicOrPartition, "The topic was deleted while this request was being handled.");
+        if (appended.Error != ErrorCode.None)
+            return Fail(appended.Error, appended.ErrorMessage ?? appended.Error.ToString());
         node.Metrics.BytesIn.Add(records.Length);
         node.Metrics.MessagesIn.Add(appended.RecordCount);
         return new ProducePartitionResponse

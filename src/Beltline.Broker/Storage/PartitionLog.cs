@@ -5,8 +5,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Storage;
 
-/// <summary>Outcome of an append: where the records landed.</summary>
-internal readonly record struct AppendResult(long BaseOffset, long LastOffset, long LogAppendTime, long LogStartOffset, int RecordCount);
+/// <summary>
+/// Outcome of an append: where the records landed. A refused idempotent batch carries the error and nothing was
+/// written; a duplicate one (<see cref="Duplicate"/>) carries the offsets of the copy already in the log.
+/// </summary>
+internal readonly record struct AppendResult(long BaseOffset, long LastOffset, long LogAppendTime, long LogStartOffset, int RecordCount,
+    ErrorCode Error = ErrorCode.None, string? ErrorMessage = null, bool Duplicate = false);
 
 /// <summary>
 /// Outcome of a read: the bytes (whole batches from the first one at or after the offset) and the log's marks.
@@ -67,6 +71,8 @@ internal sealed class PartitionLog
     /// <summary>The value in the recovery point file (under <see cref="_directoryLock"/>); 0 when there is none.</summary>
     private long _persistedRecoveryPoint;
     private volatile LogConfig _config;
+    /// <summary>Idempotent producers' sequences, under <see cref="_lock"/>.</summary>
+    private readonly ProducerStateManager _producers = new();
 
     private PartitionLog(string directory, string topic, int partition, string topicId, LogConfig config, LogSegment[] segments, long logStartOffset,
         long persistedRecoveryPoint, bool directIo, ILogger logger)
@@ -236,6 +242,7 @@ internal sealed class PartitionLog
             log._recoveryPoint = log._logEndOffset;
         else
             log.Flush();
+        log.LoadProducerState();
         return log;
     }
 
@@ -253,6 +260,8 @@ internal sealed class PartitionLog
         {
             if (_closed)
                 return null;
+            if (CheckProducers(batches.Span) is { } refused)
+                return refused;
             var baseOffset = _logEndOffset;
             var next = baseOffset;
             var span = batches.Span;
@@ -267,6 +276,7 @@ internal sealed class PartitionLog
                 if (config.LogAppendTime)
                     RecordBatchHeader.SetLogAppendTime(batchSpan[..(int)header.TotalSize], nowMs);
                 maxTimestamp = Math.Max(maxTimestamp, config.LogAppendTime ? nowMs : header.MaxTimestamp);
+                _producers.Update(header, next, config.LogAppendTime ? nowMs : header.MaxTimestamp);
                 next += header.LastOffsetDelta + 1;
                 records += header.RecordCount;
                 position += (int)header.TotalSize;
@@ -282,6 +292,60 @@ internal sealed class PartitionLog
         if (Volatile.Read(ref _unflushedMessages) >= config.FlushMessages)
             Flush();
         return result;
+    }
+
+    /// <summary>
+    /// Checks batches of idempotent producers against their sequences (caller holds <see cref="_lock"/>): null to
+    /// append, else the answer — a refusal, or the offsets of a duplicate already in the log. All or nothing.
+    /// </summary>
+    private AppendResult? CheckProducers(ReadOnlySpan<byte> batches)
+    {
+        for (var position = 0; position < batches.Length;)
+        {
+            var header = RecordBatchHeader.Read(batches[position..]);
+            position += (int)header.TotalSize;
+            if (!header.HasProducerId)
+                continue;
+            var check = _producers.Check(header);
+            if (check.Duplicate is { } original)
+            {
+                _logger.LogDebug("{Topic}-{Partition}: producer {ProducerId} resent sequence {Sequence}; answering with offset {Offset}",
+                    Topic, Partition, header.ProducerId, header.BaseSequence, original.FirstOffset);
+                return new AppendResult(original.FirstOffset, original.LastOffset, _config.LogAppendTime ? original.Timestamp : -1, _logStartOffset,
+                    0, Duplicate: true);
+            }
+            if (check.Error != ErrorCode.None)
+                return new AppendResult(-1, -1, -1, _logStartOffset, 0, check.Error, check.Message);
+        }
+        return null;
+    }
+
+    /// <summary>Rebuilds producer state at open: the newest snapshot, then the batch headers after it.</summary>
+    private void LoadProducerState()
+    {
+        var from = _producers.LoadSnapshot(Directory, _logEndOffset);
+        var segments = _segments;
+        var start = from < 0 ? segments[0].BaseOffset : from;
+        var replayed = 0;
+        foreach (var segment in segments)
+        {
+            if (segment.NextOffset <= start)
+                continue;
+            var position = segment.FindBatchPosition(start);
+            while (position >= 0 && segment.ReadHeader(position) is { } header)
+            {
+                if (header.HasProducerId && header.LastOffset >= start)
+                {
+                    _producers.Update(header, header.BaseOffset, header.MaxTimestamp);
+                    replayed++;
+                }
+                position += header.TotalSize;
+            }
+        }
+        _producers.RemoveBefore(_logStartOffset);
+        if (replayed > 0 || from >= 0)
+            _logger.LogDebug("{Topic}-{Partition}: producer state of {Producers} producers from snapshot {Snapshot} and {Batches} batches after it",
+                Topic, Partition, _producers.Count, from, replayed);
     }
 
     /// <summary>
@@ -321,6 +385,9 @@ internal sealed class PartitionLog
         var generation = _directoryGeneration + 1;
         var segment = LogSegment.Create(Directory, _logEndOffset, _directIo, generation);
         Volatile.Write(ref _directoryGeneration, generation);
+        // Bounds the replay at the next open to the new active segment, as Kafka's snapshot at roll does.
+        if (_producers.Count > 0)
+            _producers.WriteSnapshot(Directory, _logEndOffset);
         Volatile.Write(ref _segments, [.. _segments, segment]);
         foreach (var done in _rollFlushes.Where(f => f.Value.IsCompleted).Select(f => f.Key).ToList())
             _rollFlushes.Remove(done);
@@ -599,6 +666,7 @@ internal sealed class PartitionLog
                 Volatile.Write(ref _logStartOffset, offset);
                 WriteLogStartOffset(offset);
                 DropFirst(CountLeading(s => s.NextOffset <= offset));
+                _producers.RemoveBefore(_logStartOffset);
             }
             return (ErrorCode.None, _logStartOffset);
         }
@@ -661,6 +729,7 @@ internal sealed class PartitionLog
         Volatile.Write(ref _segments, _segments[count..]);
         if (_segments[0].BaseOffset > _logStartOffset)
             Volatile.Write(ref _logStartOffset, _segments[0].BaseOffset);
+        _producers.RemoveBefore(_logStartOffset);
         foreach (var segment in dropped)
         {
             WaitForRollFlush(segment);
@@ -849,6 +918,9 @@ internal sealed class PartitionLog
                 if (sealedNow)
                     segments[^1].Flush();
                 FlushAll(segments, [.. segments.Select(s => s.Size)], _logEndOffset, persist: true);
+                // A clean stop leaves a snapshot at the log end, so the next open replays nothing.
+                if (_producers.Count > 0)
+                    _producers.WriteSnapshot(Directory, _logEndOffset);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
