@@ -207,6 +207,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
             new DeleteGroupsHandler(_node, logger),
             new ConsumerGroupHeartbeatHandler(logger),
             new InitProducerIdHandler(_node, logger),
+            new OffsetForLeaderEpochHandler(_node, logger),
         ]);
         return dispatcher;
     }

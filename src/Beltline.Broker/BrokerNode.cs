@@ -10,6 +10,13 @@ namespace Beltline.Broker;
 /// <summary>What request handlers see of the running node: its identity, endpoints, topics and services.</summary>
 internal sealed class BrokerNode(BrokerOptions options, TopicManager topics, BrokerMetrics metrics, GroupCommit? groupCommit, GroupCoordinator groups)
 {
+    /// <summary>
+    /// The leader epoch of every partition: this single node leads each for the partition's whole life, across
+    /// restarts, so the epoch never moves. Stamped on every stored batch and reported by Metadata, Fetch,
+    /// ListOffsets and OffsetForLeaderEpoch.
+    /// </summary>
+    public const int LeaderEpoch = 0;
+
     private readonly ConcurrentDictionary<string, int> _boundPorts = new(StringComparer.OrdinalIgnoreCase);
 
     public BrokerOptions Options { get; } = options;

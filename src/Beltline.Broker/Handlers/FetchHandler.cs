@@ -46,7 +46,7 @@ internal sealed class FetchHandler(BrokerNode node, ILogger logger) : RequestHan
                 var log = known ? node.Topics.GetLog(info.Id, partition.Partition) : null;
                 if (log is null)
                     partitionResponse.ErrorCode = missing;
-                else if (partition.CurrentLeaderEpoch > 0)
+                else if (partition.CurrentLeaderEpoch > BrokerNode.LeaderEpoch)
                     partitionResponse.ErrorCode = ErrorCode.UnknownLeaderEpoch;
                 targets.Add(new Target(partition, partitionResponse, partitionResponse.ErrorCode == ErrorCode.None ? log : null));
             }

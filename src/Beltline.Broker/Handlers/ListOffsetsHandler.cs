@@ -42,7 +42,7 @@ internal sealed class ListOffsetsHandler(BrokerNode node, ILogger logger) : Requ
             response.ErrorCode = ErrorCode.UnknownTopicOrPartition;
             return response;
         }
-        if (partition.CurrentLeaderEpoch > 0)
+        if (partition.CurrentLeaderEpoch > BrokerNode.LeaderEpoch)
         {
             response.ErrorCode = ErrorCode.UnknownLeaderEpoch;
             return response;
@@ -75,7 +75,7 @@ internal sealed class ListOffsetsHandler(BrokerNode node, ILogger logger) : Requ
         {
             response.Offset = hit.Offset;
             response.Timestamp = hit.Timestamp;
-            response.LeaderEpoch = 0;
+            response.LeaderEpoch = BrokerNode.LeaderEpoch;
         }
         return response;
     }

@@ -60,7 +60,7 @@ internal sealed class MetadataHandler(BrokerNode node, ILogger logger) : Request
             {
                 PartitionIndex = p,
                 LeaderId = node.NodeId,
-                LeaderEpoch = 0,
+                LeaderEpoch = BrokerNode.LeaderEpoch,
                 ReplicaNodes = [node.NodeId],
                 IsrNodes = [node.NodeId],
             });

@@ -272,7 +272,7 @@ internal sealed class PartitionLog
                 var batchSpan = span[position..];
                 var header = RecordBatchHeader.Read(batchSpan);
                 RecordBatchHeader.SetBaseOffset(batchSpan, next);
-                RecordBatchHeader.SetPartitionLeaderEpoch(batchSpan, 0);
+                RecordBatchHeader.SetPartitionLeaderEpoch(batchSpan, BrokerNode.LeaderEpoch);
                 if (config.LogAppendTime)
                     RecordBatchHeader.SetLogAppendTime(batchSpan[..(int)header.TotalSize], nowMs);
                 maxTimestamp = Math.Max(maxTimestamp, config.LogAppendTime ? nowMs : header.MaxTimestamp);
