@@ -40,6 +40,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
     private readonly List<KafkaListener> _listeners = [];
     private WebApplication? _host;
     private Task _maintenance = Task.CompletedTask;
+    private Task _cleaner = Task.CompletedTask;
     private int _disposed;
 
     private BeltlineBroker(BrokerOptions options)
@@ -141,6 +142,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
             await StartMetricsAsync(address, metricsPort, loggerFactory, cancellationToken);
         _groups.Start();
         _maintenance = RunMaintenanceAsync(_stopping.Token);
+        _cleaner = Task.Run(() => RunCleanerAsync(_stopping.Token));
         _logger.LogInformation("Broker {NodeId} of cluster {ClusterId} started; data in {DataDir}{Durable}",
             _options.NodeId, ClusterId, Path.GetFullPath(_options.DataDir), _options.Durable ? " (durable: acks=all waits for fsync)" : "");
     }
@@ -234,6 +236,21 @@ public sealed class BeltlineBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>The log cleaner, on its own task: a long compaction never delays flushes or retention.</summary>
+    private async Task RunCleanerAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.CleanerInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+                _topics.RunCleaner(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
     /// <summary>Runs retention now (tests, and the CLI's maintenance commands).</summary>
     internal void RunRetentionNow() => _topics.RunRetention(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
@@ -253,6 +270,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
             await _host.DisposeAsync();
         }
         await _maintenance;
+        await _cleaner;
         await _groups.DisposeAsync();
         if (_groupCommit is not null)
             await _groupCommit.DisposeAsync();

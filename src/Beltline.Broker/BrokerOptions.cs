@@ -48,6 +48,9 @@ public sealed record BrokerOptions
     /// <summary>log.flush.scheduler.interval.ms: how often flush.ms is checked.</summary>
     public TimeSpan FlushCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>log.cleaner.backoff.ms: how often the cleaner looks for compacted logs that are due.</summary>
+    public TimeSpan CleanerInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Broker-wide defaults for topic configs, by Kafka topic config name (e.g. retention.ms).</summary>
     public IReadOnlyDictionary<string, string> TopicConfigDefaults { get; init; } = new Dictionary<string, string>();
 

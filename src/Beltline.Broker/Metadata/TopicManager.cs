@@ -365,6 +365,25 @@ internal sealed class TopicManager : IDisposable
         }
     }
 
+    /// <summary>One pass of the log cleaner: compacts every compacted log that is due (see PartitionLog.Clean).</summary>
+    public void RunCleaner(long nowMs)
+    {
+        foreach (var log in AllLogs)
+        {
+            if (!log.Config.Compact || log.IsClosed)
+                continue;
+            try
+            {
+                log.Clean(nowMs);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Beltline.Protocol.Records.CorruptRecordException)
+            {
+                // The log is left as it was; the next pass tries again.
+                _logger.LogError(e, "Compacting {Topic}-{Partition} failed", log.Topic, log.Partition);
+            }
+        }
+    }
+
     public void RunScheduledFlushes()
     {
         foreach (var log in AllLogs)

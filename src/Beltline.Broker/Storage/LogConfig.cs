@@ -19,6 +19,10 @@ public sealed record LogConfig
     public long TimestampAfterMaxMs { get; init; } = long.MaxValue;
     public bool Delete { get; init; } = true;
     public bool Compact { get; init; }
+    public long DeleteRetentionMs { get; init; } = 86400000;
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+    public long MinCompactionLagMs { get; init; }
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
 
     /// <summary>
     /// The most a compressed batch may inflate to when the broker reads its records (ListOffsets by timestamp);
@@ -49,6 +53,10 @@ public sealed record LogConfig
             TimestampAfterMaxMs = Math.Min(difference, Long(TopicConfigs.MessageTimestampAfterMaxMs)),
             Delete = policies.Contains("delete"),
             Compact = policies.Contains("compact"),
+            DeleteRetentionMs = Long(TopicConfigs.DeleteRetentionMs),
+            MinCleanableDirtyRatio = double.Parse(effective(TopicConfigs.MinCleanableDirtyRatio), CultureInfo.InvariantCulture),
+            MinCompactionLagMs = Long(TopicConfigs.MinCompactionLagMs),
+            MaxCompactionLagMs = Long(TopicConfigs.MaxCompactionLagMs),
         };
     }
 }

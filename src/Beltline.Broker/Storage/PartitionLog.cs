@@ -34,7 +34,7 @@ internal readonly record struct ReadResult(ErrorCode Error, SegmentSlice? Record
 /// point file, renaming the directory away when the topic is deleted). Segment flushes take neither.
 /// </para>
 /// </summary>
-internal sealed class PartitionLog
+internal sealed partial class PartitionLog
 {
     public const string TopicIdFile = "partition.metadata";
     public const string RecoveryPointFile = "recovery-point";
@@ -179,6 +179,7 @@ internal sealed class PartitionLog
     /// </summary>
     public static PartitionLog Open(string directory, string topic, int partition, LogConfig config, bool cleanShutdown, ILogger logger, bool directIo = true)
     {
+        RecoverCleaning(directory, logger);
         var baseOffsets = System.IO.Directory.EnumerateFiles(directory, "*.log")
             .Select(f => long.TryParse(Path.GetFileNameWithoutExtension(f), NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : -1)
             .Where(o => o >= 0).Order().ToList();
@@ -237,6 +238,7 @@ internal sealed class PartitionLog
         var log = new PartitionLog(directory, topic, partition, topicId, config, [.. segments], logStartOffset, recoveryPoint, directIo, logger)
         {
             _directoryGeneration = directoryChanged ? 1 : 0,
+            _cleanedTo = ReadCleanerCheckpoint(directory),
         };
         if (cleanShutdown && !directoryChanged)
             log._recoveryPoint = log._logEndOffset;

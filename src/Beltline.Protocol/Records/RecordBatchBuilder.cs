@@ -33,6 +33,13 @@ public sealed class RecordBatchBuilder
 
     public TimestampType TimestampType => LogAppendTime is null ? TimestampType.CreateTime : TimestampType.LogAppendTime;
 
+    /// <summary>
+    /// KIP-534: set by the log cleaner on a batch that keeps tombstones, the time after which they may go. It is
+    /// stored in the base timestamp field (with the hasDeleteHorizonMs attribute); record timestamps stay exact,
+    /// their deltas being taken from it.
+    /// </summary>
+    public long? DeleteHorizonMs { get; init; }
+
     public int Count => _records.Count;
 
     /// <summary>
@@ -43,12 +50,21 @@ public sealed class RecordBatchBuilder
         Add(key is null ? null : (ReadOnlyMemory<byte>?)key, value is null ? null : (ReadOnlyMemory<byte>?)value, timestamp, headers);
 
     /// <summary>Queues a record. The key, value and header bytes are referenced, not copied, until <see cref="Build"/>.</summary>
-    public RecordBatchBuilder Add(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, long timestamp, IReadOnlyList<RecordHeader>? headers = null)
+    public RecordBatchBuilder Add(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, long timestamp, IReadOnlyList<RecordHeader>? headers = null) =>
+        AddAt(_records.Count == 0 ? 0 : _records[^1].OffsetDelta + 1, key, value, timestamp, headers);
+
+    /// <summary>
+    /// Queues a record at an explicit offset delta, above the previous record's: a compacted batch keeps its
+    /// records' offsets, with gaps where records were removed.
+    /// </summary>
+    public RecordBatchBuilder AddAt(int offsetDelta, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, long timestamp, IReadOnlyList<RecordHeader>? headers = null)
     {
+        if (_records.Count > 0 && offsetDelta <= _records[^1].OffsetDelta)
+            throw new ArgumentOutOfRangeException(nameof(offsetDelta), offsetDelta, "Offset deltas must increase.");
         var encodedHeaders = headers is null || headers.Count == 0
             ? []
             : headers.Select(h => (Key: Encoding.UTF8.GetBytes(h.Key), h.Value)).ToArray();
-        _records.Add(new PendingRecord(key, value, timestamp, encodedHeaders));
+        _records.Add(new PendingRecord(key, value, timestamp, encodedHeaders, offsetDelta));
         return this;
     }
 
@@ -57,13 +73,13 @@ public sealed class RecordBatchBuilder
         if (_records.Count == 0)
             throw new InvalidOperationException("A record batch needs at least one record.");
 
-        var baseTimestamp = _records[0].Timestamp;
+        var baseTimestamp = DeleteHorizonMs ?? _records[0].Timestamp;
         var records = new ArrayBufferWriter<byte>();
         var writer = new KafkaWriter(records);
         var maxTimestamp = long.MinValue;
         for (var i = 0; i < _records.Count; i++)
         {
-            WriteRecord(ref writer, _records[i], i, _records[i].Timestamp - baseTimestamp);
+            WriteRecord(ref writer, _records[i], _records[i].OffsetDelta, _records[i].Timestamp - baseTimestamp);
             maxTimestamp = Math.Max(maxTimestamp, _records[i].Timestamp);
         }
         writer.Commit();
@@ -81,7 +97,7 @@ public sealed class RecordBatchBuilder
             RecordBatchHeader.CurrentMagic,
             Crc: 0,
             Attributes(),
-            LastOffsetDelta: _records.Count - 1,
+            LastOffsetDelta: _records[^1].OffsetDelta,
             baseTimestamp,
             LogAppendTime ?? maxTimestamp,
             ProducerId,
@@ -102,6 +118,8 @@ public sealed class RecordBatchBuilder
             attributes |= RecordBatchHeader.TransactionalFlag;
         if (IsControl)
             attributes |= RecordBatchHeader.ControlFlag;
+        if (DeleteHorizonMs is not null)
+            attributes |= RecordBatchHeader.DeleteHorizonFlag;
         return attributes;
     }
 
@@ -154,5 +172,6 @@ public sealed class RecordBatchBuilder
         ReadOnlyMemory<byte>? Key,
         ReadOnlyMemory<byte>? Value,
         long Timestamp,
-        (byte[] Key, ReadOnlyMemory<byte>? Value)[] Headers);
+        (byte[] Key, ReadOnlyMemory<byte>? Value)[] Headers,
+        int OffsetDelta);
 }
