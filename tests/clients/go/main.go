@@ -1,4 +1,4 @@
-// Scenarios for sarama 1.22 (Debian's golang-github-shopify-sarama-dev), driven by SaramaTests.
+// Scenarios for sarama 1.22 (Debian's golang-github-shopify-sarama-dev), driven by SaramaTests and SaramaGroupTests.
 //
 // usage: sarama-client <bootstrap> <scenario>   (parameters as JSON on stdin)
 //
@@ -8,9 +8,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/Shopify/sarama"
@@ -39,6 +41,8 @@ type params struct {
 	Offset      int64             `json:"offset"`
 	Count       int               `json:"count"`
 	Timestamp   int64             `json:"timestamp"`
+	Group       string            `json:"group"`
+	Retention   int64             `json:"retention"`
 }
 
 func config(p params) (*sarama.Config, error) {
@@ -169,6 +173,96 @@ func offsets(bootstrap string, p params, c *sarama.Config) (interface{}, error) 
 	return map[string]interface{}{"oldest": oldest, "newest": newest, "forTime": forTime}, nil
 }
 
+type groupRecord struct {
+	Generation int32  `json:"generation"`
+	Partition  int32  `json:"partition"`
+	Offset     int64  `json:"offset"`
+	Value      []byte `json:"value"`
+}
+
+type groupSession struct {
+	Generation int32   `json:"generation"`
+	MemberID   string  `json:"memberId"`
+	Claims     []int32 `json:"claims"`
+}
+
+// groupHandler takes the first `count` messages its sessions' claims deliver, marks each (MarkMessage: commit the
+// offset after it), and then ends the session; later messages are neither taken nor marked.
+type groupHandler struct {
+	topic    string
+	count    int
+	done     context.CancelFunc
+	lock     sync.Mutex
+	sessions []groupSession
+	records  []groupRecord
+}
+
+func (h *groupHandler) Setup(s sarama.ConsumerGroupSession) error {
+	h.lock.Lock()
+	defer h.lock.Unlock()
+	h.sessions = append(h.sessions, groupSession{Generation: s.GenerationID(), MemberID: s.MemberID(), Claims: s.Claims()[h.topic]})
+	return nil
+}
+
+func (h *groupHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+
+func (h *groupHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	for m := range claim.Messages() {
+		h.lock.Lock()
+		if len(h.records) < h.count {
+			h.records = append(h.records, groupRecord{Generation: s.GenerationID(), Partition: m.Partition, Offset: m.Offset, Value: m.Value})
+			s.MarkMessage(m, "")
+			if len(h.records) == h.count {
+				h.done()
+			}
+		}
+		h.lock.Unlock()
+	}
+	return nil
+}
+
+// groupConsume: a ConsumerGroup (sarama's: FindCoordinator v0, JoinGroup v1, SyncGroup v0, Heartbeat v0, OffsetFetch
+// v1, OffsetCommit v1, or v2 when retention (ms) is set, LeaveGroup v0) in `group` consumes `topic` from the oldest
+// offset where the group has none, takes `count` messages (see groupHandler), commits what it marked as the session
+// ends, and closes (LeaveGroup).
+func groupConsume(bootstrap string, p params, c *sarama.Config) (interface{}, error) {
+	c.Consumer.Offsets.Initial = sarama.OffsetOldest
+	c.Consumer.Offsets.Retention = time.Duration(p.Retention) * time.Millisecond
+	c.Consumer.Return.Errors = true
+	c.Consumer.Group.Session.Timeout = 10 * time.Second
+	c.Consumer.Group.Heartbeat.Interval = 1 * time.Second
+	group, err := sarama.NewConsumerGroup([]string{bootstrap}, p.Group, c)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	handler := &groupHandler{topic: p.Topic, count: p.Count, done: cancel}
+	errs := []string{}
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for e := range group.Errors() {
+			errs = append(errs, e.Error())
+		}
+	}()
+	// A session ends at a rebalance too: join again until the handler has its messages (or the time is up).
+	for ctx.Err() == nil {
+		if err := group.Consume(ctx, []string{p.Topic}, handler); err != nil {
+			_ = group.Close()
+			return nil, err
+		}
+	}
+	if err := group.Close(); err != nil {
+		return nil, err
+	}
+	<-drained
+	if len(handler.records) < p.Count {
+		return nil, fmt.Errorf("timed out with %d of %d messages (errors: %v)", len(handler.records), p.Count, errs)
+	}
+	return map[string]interface{}{"sessions": handler.sessions, "records": handler.records, "errors": errs}, nil
+}
+
 func main() {
 	bootstrap, scenario := os.Args[1], os.Args[2]
 	var p params
@@ -186,6 +280,8 @@ func main() {
 				result, err = consume(bootstrap, p, c)
 			case "offsets":
 				result, err = offsets(bootstrap, p, c)
+			case "group-consume":
+				result, err = groupConsume(bootstrap, p, c)
 			default:
 				err = fmt.Errorf("unknown scenario %q", scenario)
 			}

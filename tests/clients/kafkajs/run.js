@@ -14,13 +14,20 @@ const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes, Partitioners } =
 
 const [bootstrap, scenario] = process.argv.slice(2)
 
-// KafkaJS's log to stderr, one JSON line per entry, so stdout is only the result.
-const logCreator = () => ({ namespace, level, label, log }) => {
+// The level of the log that goes to stderr. KafkaJS itself would let KAFKAJS_LOG_LEVEL override every logger's
+// level, including the group members' debug logger that the group scenarios read (see startMember): take it here.
+const stderrLevel = logLevel[(process.env.KAFKAJS_LOG_LEVEL || 'INFO').toUpperCase()] ?? logLevel.INFO
+delete process.env.KAFKAJS_LOG_LEVEL
+
+const writeLog = ({ namespace, label, log }) => {
   const { message, ...extra } = log
   process.stderr.write(JSON.stringify({ level: label, namespace, message, ...extra }) + '\n')
 }
 
-const kafka = () =>
+// KafkaJS's log to stderr, one JSON line per entry, so stdout is only the result.
+const logCreator = () => writeLog
+
+const kafka = (overrides = {}) =>
   new Kafka({
     clientId: 'beltline-kafkajs-tests',
     brokers: [bootstrap],
@@ -28,8 +35,9 @@ const kafka = () =>
     requestTimeout: 15000,
     // Few, quick retries: a broker bug should fail the test fast, not after KafkaJS's default ~30 s of backoff.
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
-    logLevel: logLevel[(process.env.KAFKAJS_LOG_LEVEL || 'INFO').toUpperCase()] ?? logLevel.INFO,
+    logLevel: stderrLevel,
     logCreator,
+    ...overrides,
   })
 
 const compressions = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP }
@@ -98,9 +106,9 @@ const fetchedOf = m => ({
   },
 })
 
-// KafkaJS's public consumer needs a consumer group, which the broker does not have yet. To exercise KafkaJS's
-// Fetch request and record-batch decoder anyway, take its internal cluster (a private symbol of the pinned
-// version: bump with care) and call Broker.fetch on the leader, as the consumer's fetch loop does.
+// KafkaJS's public consumer reads only as a member of a consumer group, from the group's offsets. To exercise
+// KafkaJS's Fetch request and record-batch decoder at chosen offsets, take its internal cluster (a private symbol
+// of the pinned version: bump with care) and call Broker.fetch on the leader, as the consumer's fetch loop does.
 const withCluster = async action => {
   const client = kafka()
   const createCluster = client[Object.getOwnPropertySymbols(client).find(s => s.description === 'private:Kafka:createCluster')]
@@ -112,6 +120,144 @@ const withCluster = async action => {
   } finally {
     await cluster.disconnect()
   }
+}
+
+// ---- consumer groups ----
+//
+// The group scenarios run their members in this one process, each a KafkaJS consumer with its own client (its own
+// connections and member id), so that one journal orders everything they do: each entry gets the next sequence
+// number of the process. Entries:
+//   {seq, kind: 'assigned', member, generation, memberId, partitions}  a SyncGroup's answer (the assignment the
+//       leader made for this member in that generation), read from KafkaJS's 'Received assignment' debug log
+//   {seq, kind: 'consumed', member, generation, partition, offset, value}  one eachMessage call
+//   {seq, kind: 'committed', member, generation, partition, offset}  an OffsetCommit the broker accepted
+//   {seq, kind: 'left', member}  the member's disconnect (LeaveGroup) returned
+// A member commits as KafkaJS does by default (autoCommit: after each batch and before it rejoins).
+
+// How long a group scenario waits for anything (the .NET side kills the process at 90 s).
+const GROUP_PATIENCE_MS = 60000
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
+
+const newJournal = () => {
+  const journal = { seq: 0, entries: [], failures: [] }
+  journal.add = entry => journal.entries.push({ seq: ++journal.seq, ...entry })
+  // Waits for condition(); throws on a member's crash, a producer failure or past the patience.
+  journal.until = async (what, condition) => {
+    const deadline = Date.now() + GROUP_PATIENCE_MS
+    while (!condition()) {
+      if (journal.failures.length > 0) throw new Error(`while waiting for ${what}: ${journal.failures.join('; ')}`)
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+      await sleep(10)
+    }
+  }
+  return journal
+}
+
+// Starts a member of groupId subscribed to topic from the beginning (for partitions without a committed offset).
+// pauseAfter: once it has been handed that many messages, pause the topic so that KafkaJS stops delivering (what
+// it still delivers is journaled too). Resolves when the consumer runs, not when it has joined.
+const startMember = async ({ name, groupId, topic, journal, pauseAfter }) => {
+  const member = { name, generation: null, consumed: 0, assignments: [] }
+  const onLog = entry => {
+    const { log } = entry
+    if (log.message === 'Received assignment' && log.groupId === groupId) {
+      member.generation = log.generationId
+      const partitions = [...((log.memberAssignment || {})[topic] || [])].sort((a, b) => a - b)
+      member.assignments.push(partitions)
+      journal.add({ kind: 'assigned', member: name, generation: log.generationId, memberId: log.memberId, partitions })
+    }
+    if (entry.level <= stderrLevel) writeLog(entry)
+  }
+  const consumer = kafka({ clientId: `beltline-kafkajs-${name}`, logLevel: logLevel.DEBUG, logCreator: () => onLog }).consumer({
+    groupId,
+    sessionTimeout: 10000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 250,
+    // Rebalances make some requests fail with retriable errors; a crash (anything KafkaJS gave up on) is not
+    // restarted but fails the scenario.
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000, restartOnFailure: async () => false },
+  })
+  consumer.on(consumer.events.CRASH, ({ payload }) => journal.failures.push(`${name} crashed: ${payload.error && payload.error.stack}`))
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    // The assignment KafkaJS went on with must be the one the debug log showed (or the journal would be wrong).
+    const joined = [...(payload.memberAssignment[topic] || [])].sort((a, b) => a - b)
+    const logged = member.assignments[member.assignments.length - 1]
+    if (!logged || JSON.stringify(logged) !== JSON.stringify(joined))
+      journal.failures.push(`${name} joined with ${JSON.stringify(joined)} but the log showed ${JSON.stringify(logged)}`)
+  })
+  consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
+    for (const t of payload.topics)
+      for (const p of t.partitions)
+        if (t.topic === topic)
+          journal.add({ kind: 'committed', member: name, generation: payload.groupGenerationId, partition: Number(p.partition), offset: Number(p.offset) })
+  })
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      journal.add({
+        kind: 'consumed',
+        member: name,
+        generation: member.generation,
+        partition,
+        offset: Number(message.offset),
+        value: message.value == null ? null : message.value.toString('utf8'),
+      })
+      member.consumed++
+      if (pauseAfter !== undefined && member.consumed >= pauseAfter) consumer.pause([{ topic }])
+    },
+  })
+  member.stop = async () => {
+    await consumer.disconnect()
+    journal.add({ kind: 'left', member: name })
+  }
+  return member
+}
+
+// A KafkaJS producer that sends `p<partition>-<n>` as the n-th message of each partition (2 to each partition per
+// send, acks -1, one send at a time) until stop(), which resolves to the count per partition.
+const startProducing = ({ topic, partitions, journal }) => {
+  const counts = new Array(partitions).fill(0)
+  let running = true
+  const done = withProducer(async producer => {
+    while (running) {
+      const messages = []
+      for (let partition = 0; partition < partitions; partition++)
+        for (let i = 0; i < 2; i++) messages.push({ partition, value: `p${partition}-${counts[partition]++}` })
+      await producer.send({ topic, acks: -1, timeout: 10000, messages })
+      await sleep(5)
+    }
+  }).catch(e => {
+    journal.failures.push(`producing failed: ${e.stack}`)
+    throw e
+  })
+  return {
+    counts,
+    stop: async () => {
+      running = false
+      await done
+      return counts
+    },
+  }
+}
+
+// The latest journaled commit of each partition (by any member), as {partition: offset}.
+const latestCommits = journal => {
+  const latest = {}
+  for (const e of journal.entries) if (e.kind === 'committed') latest[e.partition] = e.offset
+  return latest
+}
+
+// Whether every (partition, offset) below counts[partition] has been consumed, and committed.
+const consumedAll = (journal, counts) => {
+  const seen = counts.map(() => new Set())
+  for (const e of journal.entries) if (e.kind === 'consumed') seen[e.partition].add(e.offset)
+  return counts.every((count, partition) => seen[partition].size === count)
+}
+const committedAll = (journal, counts) => {
+  const latest = latestCommits(journal)
+  return counts.every((count, partition) => count === 0 || latest[partition] === count)
 }
 
 const scenarios = {
@@ -271,6 +417,55 @@ const scenarios = {
         await admin.disconnect()
       }
     })(),
+
+  // {topic, groupId, partitions, step?}: two members, "a" and "b", in groupId while a KafkaJS producer keeps
+  // sending to every partition (see startProducing): a starts; once it has consumed `step` messages b starts; once
+  // b has consumed `step`, b disconnects (LeaveGroup); once a has been assigned every partition after that and has
+  // consumed `step` more, production stops; a then consumes and commits to the end and disconnects.
+  // Result: {produced: [count per partition], entries: the journal (see above)}.
+  'group-rebalance': async ({ topic, groupId, partitions, step = 100 }) => {
+    const journal = newJournal()
+    const producing = startProducing({ topic, partitions, journal })
+    const members = []
+    try {
+      const a = await startMember({ name: 'a', groupId, topic, journal })
+      members.push(a)
+      await journal.until(`a to consume ${step} messages`, () => a.consumed >= step)
+      const b = await startMember({ name: 'b', groupId, topic, journal })
+      members.push(b)
+      await journal.until(`b to consume ${step} messages`, () => b.consumed >= step)
+      await b.stop()
+      members.pop()
+      const left = journal.seq
+      const takenOver = () => journal.entries.some(e => e.seq > left && e.kind === 'assigned' && e.member === 'a' && e.partitions.length === partitions)
+      await journal.until('a to be assigned every partition after b left', takenOver)
+      const before = a.consumed
+      await journal.until(`a to consume ${step} more messages`, () => a.consumed >= before + step)
+      const produced = await producing.stop()
+      await journal.until('a to consume and commit every message', () => consumedAll(journal, produced) && committedAll(journal, produced))
+      await a.stop()
+      members.pop()
+      if (journal.failures.length > 0) throw new Error(journal.failures.join('; '))
+      return { produced, entries: journal.entries }
+    } finally {
+      for (const member of members) await member.stop().catch(() => {})
+      await producing.stop().catch(() => {})
+    }
+  },
+
+  // {topic, groupId, count}: one member of groupId consumes until it has been handed `count` messages, pauses,
+  // and disconnects (committing what it consumed, as KafkaJS does after each batch). Result: {entries: the journal}.
+  'group-consume': async ({ topic, groupId, count }) => {
+    const journal = newJournal()
+    const member = await startMember({ name: 'a', groupId, topic, journal, pauseAfter: count })
+    try {
+      await journal.until(`${count} messages`, () => member.consumed >= count)
+    } finally {
+      await member.stop()
+    }
+    if (journal.failures.length > 0) throw new Error(journal.failures.join('; '))
+    return { entries: journal.entries }
+  },
 }
 
 const readStdin = () =>

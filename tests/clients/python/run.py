@@ -1,4 +1,4 @@
-"""Scenarios for kafka-python (Debian's python3-kafka 2.0.2), driven by PythonClientTests.
+"""Scenarios for kafka-python (Debian's python3-kafka 2.0.2), driven by KafkaPythonTests and KafkaPythonGroupTests.
 
 usage: /usr/bin/python3 run.py <bootstrap> <scenario>   (parameters as JSON on stdin)
 
@@ -11,7 +11,7 @@ import json
 import sys
 import time
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 
 
@@ -102,7 +102,56 @@ def offsets(bootstrap, params):
         consumer.close()
 
 
-SCENARIOS = {"versions": versions, "create-topics": create_topics, "produce": produce, "consume": consume, "offsets": offsets}
+def group_consume(bootstrap, params):
+    """A KafkaConsumer in group `group` subscribed to `topic` (its coordinator code: GroupCoordinator v0, JoinGroup
+    v2, SyncGroup v1, Heartbeat v1, OffsetFetch v1, OffsetCommit v2, LeaveGroup v1) polls until it has `count`
+    records (poll's max_records: never more) or, with `toEnd`, until it has been assigned partitions and its position
+    in each is the partition's end (with whatever records that takes); it commits the offset after the last record
+    of each partition it read, and closes (LeaveGroup). Then a consumer of the group that does not join reads the
+    group's offsets back."""
+    topic, group, count, to_end = params["topic"], params["group"], params.get("count", 0), params.get("toEnd", False)
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                             auto_offset_reset="earliest", session_timeout_ms=10000, heartbeat_interval_ms=1000,
+                             client_id="beltline-python")
+    try:
+        records = []
+        ends = None
+
+        def at_end():
+            nonlocal ends
+            assigned = consumer.assignment()
+            if not assigned:
+                return False
+            if ends is None:
+                ends = consumer.end_offsets(list(assigned))
+            return all(consumer.position(tp) >= ends[tp] for tp in assigned)
+
+        deadline = time.time() + 60
+        while not (len(records) >= count and (not to_end or at_end())):
+            if time.time() > deadline:
+                raise TimeoutError(f"{len(records)} of {count} records, at the end: {to_end and at_end()}")
+            limit = count - len(records) if len(records) < count else None
+            for batch in consumer.poll(timeout_ms=500, max_records=limit).values():
+                records.extend({"partition": r.partition, "offset": r.offset, "value": b64(r.value)} for r in batch)
+        assignment = sorted(tp.partition for tp in consumer.assignment())
+        commit = {TopicPartition(topic, r["partition"]): OffsetAndMetadata(r["offset"] + 1, "") for r in records}
+        if commit:
+            consumer.commit(commit)
+        api_version = list(consumer.config["api_version"])
+    finally:
+        consumer.close()
+    # The consumer above would answer committed() from what it committed itself: ask the broker (OffsetFetch v1).
+    reader = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, client_id="beltline-python")
+    try:
+        partitions = sorted(reader.partitions_for_topic(topic))
+        committed = [reader.committed(TopicPartition(topic, p)) for p in partitions]
+    finally:
+        reader.close()
+    return {"records": records, "assignment": assignment, "committed": committed, "apiVersion": api_version}
+
+
+SCENARIOS = {"versions": versions, "create-topics": create_topics, "produce": produce, "consume": consume, "offsets": offsets,
+             "group-consume": group_consume}
 
 
 def main():
