@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Whole-system throughput: a Confluent.Kafka producer and consumer (separate processes) against Beltline
 # (default settings and --durable) and, in the same run, librdkafka's in-memory mock broker.
-# Writes the medians into docs/benchmarks.md.   Usage: bench/throughput.sh [repetitions]
+# Then consumer-group consumption and end-to-end latency against both Beltline targets.
+# Writes the medians into docs/benchmarks.md.   Usage: bench/throughput.sh [repetitions] [all|throughput|groups]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 reps="${1:-3}"
+only="${2:-all}"
 work="$(mktemp -d)"
 pids=()
 cleanup() {
@@ -43,5 +45,11 @@ start_broker beltline
 start_broker durable --durable
 beltline="$(bootstrap_of beltline)"
 durable="$(bootstrap_of durable)"
-dotnet "$work/bench/beltline-bench.dll" suite docs/benchmarks.md "$reps" \
-  "Beltline=$beltline" "Beltline --durable=$durable"
+if [ "$only" != groups ]; then
+  dotnet "$work/bench/beltline-bench.dll" suite docs/benchmarks.md "$reps" \
+    "Beltline=$beltline" "Beltline --durable=$durable"
+fi
+if [ "$only" != throughput ]; then
+  dotnet "$work/bench/beltline-bench.dll" group-suite docs/benchmarks.md "$reps" \
+    "Beltline=$beltline" "Beltline --durable=$durable"
+fi

@@ -71,7 +71,7 @@ internal static class Suite
         return mock;
     }
 
-    private static JsonElement RunChild(params string[] arguments)
+    public static JsonElement RunChild(params string[] arguments)
     {
         using var child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!, Self(arguments)) { RedirectStandardOutput = true })
             ?? throw new InvalidOperationException("Could not start a bench child process.");
@@ -145,7 +145,7 @@ internal static class Suite
         Console.WriteLine(table);
     }
 
-    private static string CpuModel()
+    public static string CpuModel()
     {
         try
         {

@@ -43,8 +43,19 @@ internal sealed class LogSegment
 
     public long BaseOffset { get; }
 
-    /// <summary>Bytes of complete batches; readers never look past it.</summary>
+    /// <summary>Bytes of complete batches written (the writer's view).</summary>
     public long Size => _log.Length;
+
+    /// <summary>
+    /// Bytes readers may return: set by <see cref="Publish"/> after the log end offset covering them, so a fetch
+    /// never hands out a batch whose offsets a following request would find past the log end.
+    /// </summary>
+    public long VisibleSize => Volatile.Read(ref _visibleSize);
+
+    private long _visibleSize;
+
+    /// <summary>Makes everything appended so far visible to readers; the log calls it once its end offset moved.</summary>
+    public void Publish() => Volatile.Write(ref _visibleSize, _log.Length);
 
     /// <summary>Where in a direct-I/O block the next append lands (see <see cref="SegmentFile.BlockOffset"/>); -1 without direct I/O.</summary>
     public int AppendBlockOffset => _log.Direct ? _log.BlockOffset : -1;
@@ -89,6 +100,7 @@ internal sealed class LogSegment
         segment._log.SetLength(0);
         segment._offsetIndex.Clear();
         segment._timeIndex.Clear();
+        segment.Publish();
         return segment;
     }
 
@@ -118,6 +130,7 @@ internal sealed class LogSegment
             {
                 segment.LoadTimestampsFromIndex();
                 segment.FirstBatchTimestamp = segment.ReadHeader(0)?.MaxTimestamp ?? -1;
+                segment.Publish();
                 return segment;
             }
         }
@@ -134,6 +147,7 @@ internal sealed class LogSegment
             truncatedBytes = fileSize - validEnd - segment.PaddingAfter(validEnd, fileSize);
             segment._log.SetLength(validEnd);
         }
+        segment.Publish();
         return segment;
     }
 

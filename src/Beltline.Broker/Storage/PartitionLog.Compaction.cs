@@ -66,7 +66,7 @@ internal sealed partial class PartitionLog
     }
 
     /// <summary>Base offset of the active segment, which cleaning never touches (tests).</summary>
-    internal long ActiveSegmentBaseOffset => Volatile.Read(ref _segments)[^1].BaseOffset;
+    internal long ActiveSegmentBaseOffset => ActiveSegment.BaseOffset;
 
     /// <summary>Bytes of the sealed segments a cleaning would cover, and how many of them are dirty.</summary>
     public (long Dirty, long Total) CleanableBytes(long nowMs)

@@ -118,6 +118,9 @@ internal sealed partial class PartitionLog
         get { lock (_lock) return _appendWaiters?.Count ?? 0; }
     }
 
+    /// <summary>The segment appends go to (tests).</summary>
+    internal LogSegment ActiveSegment => Volatile.Read(ref _segments)[^1];
+
     /// <summary>Directory fsyncs done so far (tests).</summary>
     internal int DirectorySyncCount => Volatile.Read(ref _directorySyncs);
 
@@ -286,6 +289,7 @@ internal sealed partial class PartitionLog
             var active = RollIfDue(batches.Length, next - 1, maxTimestamp, nowMs, config);
             active.Append(batches, config.IndexIntervalBytes);
             Volatile.Write(ref _logEndOffset, next);
+            active.Publish();
             _unflushedMessages += next - baseOffset;
             result = new AppendResult(baseOffset, next - 1, config.LogAppendTime ? nowMs : -1, _logStartOffset, records);
             waiters = TakeWaiters();
@@ -551,14 +555,18 @@ internal sealed partial class PartitionLog
                 var position = segment.FindBatchPosition(offset);
                 if (position < 0)
                     continue;
-                var available = segment.Size - position;
+                var visible = segment.VisibleSize;
+                var available = visible - position;
+                if (available <= 0)
+                    break;
                 var length = (int)Math.Min(available, Math.Max(maxBytes, 0));
                 if (minOneBatch && segment.ReadHeader(position) is { } first && first.TotalSize > length)
-                    length = (int)first.TotalSize;
+                    length = (int)Math.Min(first.TotalSize, available);
                 if (length <= 0)
                     break;
                 slice = new SegmentSlice(segment, position, length);
-                return new ReadResult(ErrorCode.None, slice, end, start);
+                // Read after the visible size, which is published after it: covers every record in the slice.
+                return new ReadResult(ErrorCode.None, slice, LogEndOffset, start);
             }
             finally
             {

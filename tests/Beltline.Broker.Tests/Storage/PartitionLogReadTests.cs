@@ -263,4 +263,26 @@ public abstract class PartitionLogReadTests : StorageTestBase
         using var slice = _log.Read(0, int.MaxValue, true).Records!;
         return slice.ToBytes();
     }
+
+    [Fact]
+    public void A_read_never_returns_a_batch_appended_before_the_log_end_moved_past_it()
+    {
+        var log = Create(Dir);
+        log.AppendCopy(Records(3));
+
+        // An append caught between writing its batch and publishing the new log end (the writer preempted there).
+        var racing = Records(2);
+        Beltline.Protocol.Records.RecordBatchHeader.SetBaseOffset(racing, 3);
+        log.ActiveSegment.Append(racing, indexIntervalBytes: 4096);
+
+        var read = log.Read(0, int.MaxValue, minOneBatch: true);
+
+        using var slice = read.Records!;
+        var batches = Beltline.Protocol.Records.RecordBatch.ReadAll(slice.ToBytes()).ToList();
+        Assert.Equal(3, read.HighWatermark);
+        Assert.Equal(2, Assert.Single(batches).Header.LastOffset);
+        Assert.Null(log.Read(3, int.MaxValue, minOneBatch: true).Records);
+        log.ActiveSegment.Publish();
+        log.Close();
+    }
 }
