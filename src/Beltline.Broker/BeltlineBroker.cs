@@ -66,11 +66,23 @@ public sealed class BeltlineBroker : IAsyncDisposable
             _dataDirLock.Dispose();
             throw;
         }
-        _metrics = new BrokerMetrics(() => _topics.AllLogs.Select(l =>
-            new Measurement<long>(l.SizeInBytes, new KeyValuePair<string, object?>("topic", l.Topic), new KeyValuePair<string, object?>("partition", l.Partition))));
         _groupCommit = options.Durable ? new GroupCommit(loggerFactory.CreateLogger("Beltline.GroupCommit")) : null;
         _groups = new GroupCoordinator(options.Groups, _topics, _groupCommit, options.TimeProvider, loggerFactory.CreateLogger("Beltline.Groups"));
-        _groups.Load();
+        try
+        {
+            _groups.Load();
+        }
+        catch
+        {
+            _groupCommit?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            _topics.Dispose();
+            _metadata.Dispose();
+            _dataDirLock.Dispose();
+            throw;
+        }
+        _metrics = new BrokerMetrics(() => _topics.AllLogs.Select(l =>
+            new Measurement<long>(l.SizeInBytes, new KeyValuePair<string, object?>("topic", l.Topic), new KeyValuePair<string, object?>("partition", l.Partition))),
+            _groups.GroupMeasurements, () => _groups.MemberCount);
         _node = new BrokerNode(options, _topics, _metrics, _groupCommit, _groups);
     }
 

@@ -68,6 +68,21 @@ public sealed class CompactionTests : IAsyncLifetime
         Assert.Equal(expected, remaining);
     }
 
+    [Fact]
+    public async Task A_compacted_topic_refuses_records_without_a_key()
+    {
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _broker.BootstrapServers }).Build())
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = "keyed-only", NumPartitions = 1, ReplicationFactor = 1, Configs = new() { ["cleanup.policy"] = "compact" } }]);
+        using var producer = new ProducerBuilder<string?, string>(new ProducerConfig { BootstrapServers = _broker.BootstrapServers, MessageSendMaxRetries = 0 }).Build();
+
+        var keyed = await producer.ProduceAsync("keyed-only", new Message<string?, string> { Key = "k", Value = "v" });
+        var refused = await Assert.ThrowsAsync<ProduceException<string?, string>>(() =>
+            producer.ProduceAsync("keyed-only", new Message<string?, string> { Key = null, Value = "v" }));
+
+        Assert.Equal(PersistenceStatus.Persisted, keyed.Status);
+        Assert.Equal(ErrorCode.InvalidRecord, refused.Error.Code);
+    }
+
     private List<(long Offset, string Key, string? Value)> ReadAll(string topic)
     {
         using var consumer = new ConsumerBuilder<string, string?>(new ConsumerConfig

@@ -27,6 +27,12 @@ public sealed class MetricsTests
                     producer.Produce("metered", new Message<Null, string> { Value = "m" + i });
                 Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
             }
+            using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig
+            {
+                BootstrapServers = broker.BootstrapServers, GroupId = "metered-group", AutoOffsetReset = AutoOffsetReset.Earliest,
+            }).Build();
+            consumer.Subscribe("metered");
+            Assert.NotNull(consumer.Consume(TimeSpan.FromSeconds(30)));
             using var http = new HttpClient();
             text = await http.GetStringAsync($"http://127.0.0.1:{broker.MetricsPort}/metrics");
         }
@@ -39,5 +45,7 @@ public sealed class MetricsTests
         Assert.Matches(@"beltline_broker_requests\{api=""Produce""\} [1-9]", text);
         Assert.Matches(@"beltline_broker_messages_in (2[5-9]|[3-9]\d|\d{3,})", text);
         Assert.Contains(@"beltline_broker_log_size{partition=""0"",topic=""metered""}", text);
+        Assert.Matches(@"beltline_broker_groups\{state=""Stable""\} 1", text);
+        Assert.Matches(@"beltline_broker_group_members 1", text);
     }
 }

@@ -931,6 +931,40 @@ internal sealed class GroupCoordinator : IAsyncDisposable
         return ErrorCode.None;
     }
 
+    /// <summary>A deleted topic's committed offsets go from every group, as Kafka's coordinator removes them.</summary>
+    public void RemoveOffsetsOfTopic(string topic)
+    {
+        foreach (var group in _groups.Values)
+        {
+            lock (group.Lock)
+            {
+                var gone = group.Offsets.Keys.Where(k => k.Topic == topic).ToList();
+                if (gone.Count == 0)
+                    continue;
+                if (Append(group.GroupId, gone.Select(k => (OffsetsTopicRecords.OffsetKey(group.GroupId, k.Topic, k.Partition), (byte[]?)null))).Error != ErrorCode.None)
+                    continue;
+                foreach (var key in gone)
+                    group.Offsets.Remove(key);
+                _logger.LogInformation("Removed {Count} offsets of deleted topic {Topic} from group {Group}", gone.Count, topic, group.GroupId);
+            }
+        }
+    }
+
+    /// <summary>Groups per state and members in all, for the metrics endpoint.</summary>
+    public IEnumerable<System.Diagnostics.Metrics.Measurement<long>> GroupMeasurements()
+    {
+        var byState = new Dictionary<GroupState, long>();
+        foreach (var group in _groups.Values)
+        {
+            lock (group.Lock)
+                byState[group.State] = byState.GetValueOrDefault(group.State) + 1;
+        }
+        return byState.Where(s => s.Key != GroupState.Dead)
+            .Select(s => new System.Diagnostics.Metrics.Measurement<long>(s.Value, new KeyValuePair<string, object?>("state", s.Key.ToString())));
+    }
+
+    public long MemberCount => _groups.Values.Sum(g => { lock (g.Lock) return (long)g.Members.Count; });
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

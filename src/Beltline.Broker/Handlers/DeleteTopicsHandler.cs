@@ -40,6 +40,8 @@ internal sealed class DeleteTopicsHandler(BrokerNode node, ILogger logger) : Req
             return result;
         }
         var error = node.Topics.DeleteTopic(topic);
+        if (!error.Failed)
+            node.Groups.RemoveOffsetsOfTopic(topic.Name);
         result.Name = topic.Name;
         result.TopicId = topic.Id;
         result.ErrorCode = error.Code;

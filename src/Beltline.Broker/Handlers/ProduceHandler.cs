@@ -101,6 +101,8 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
         var maxTimestamp = validation.Batches[0].MaxTimestamp;
         if (batch.Compression == CompressionType.Zstd && version < 7)
             return Fail(ErrorCode.UnsupportedCompressionType, "Zstandard compression needs Produce v7 or later (KIP-110).");
+        if (config.Compact && HasKeylessRecord(records, config))
+            return Fail(ErrorCode.InvalidRecord, $"Compacted topic cannot accept message without key in topic partition {log.Topic}-{log.Partition}.");
         if (batch.TotalSize > config.MaxMessageBytes)
             return Fail(ErrorCode.MessageTooLarge, $"The batch of {batch.TotalSize} bytes exceeds max.message.bytes ({config.MaxMessageBytes}).");
         if (batch.IsTransactional)
@@ -126,6 +128,10 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
             LogStartOffset = appended.LogStartOffset,
         };
     }
+
+    /// <summary>Compaction keeps records by key, so a compacted topic refuses keyless ones (Kafka's LogValidator); compressed batches are inflated to look.</summary>
+    private static bool HasKeylessRecord(ReadOnlyMemory<byte> records, Storage.LogConfig config) =>
+        RecordBatch.Read(records).ReadRecords(config.MaxDecompressedBatchBytes).Any(r => r.Key is null);
 
     public override ProduceResponse? ErrorResponse(ProduceRequest request, ErrorCode error) => request.Acks == 0 ? null : new()
     {

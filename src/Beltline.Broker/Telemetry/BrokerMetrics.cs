@@ -16,7 +16,7 @@ internal sealed class BrokerMetrics : IDisposable
     private readonly Histogram<double> _requestDuration;
     private long _connections;
 
-    public BrokerMetrics(Func<IEnumerable<Measurement<long>>> logSizes)
+    public BrokerMetrics(Func<IEnumerable<Measurement<long>>> logSizes, Func<IEnumerable<Measurement<long>>>? groups = null, Func<long>? groupMembers = null)
     {
         _meter = new Meter(MeterName);
         _requests = _meter.CreateCounter<long>("requests", description: "Requests handled, by API.");
@@ -27,6 +27,10 @@ internal sealed class BrokerMetrics : IDisposable
         ProtocolErrors = _meter.CreateCounter<long>("protocol_errors", description: "Connections closed for malformed, oversized or unsupported requests.");
         _meter.CreateObservableGauge("connections", () => Interlocked.Read(ref _connections), description: "Open client connections.");
         _meter.CreateObservableGauge("log_size", logSizes, unit: "By", description: "Bytes on disk per partition log.");
+        if (groups is not null)
+            _meter.CreateObservableGauge("groups", groups, description: "Consumer groups, by state.");
+        if (groupMembers is not null)
+            _meter.CreateObservableGauge("group_members", groupMembers, description: "Members of all consumer groups.");
     }
 
     public Counter<long> BytesIn { get; }

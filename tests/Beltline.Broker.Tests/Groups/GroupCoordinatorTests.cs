@@ -391,4 +391,17 @@ public sealed class GroupCoordinatorTests : IDisposable
         Assert.Equal(Group, Assert.Single(_coordinator.ListGroups(["stable"], [])).GroupId);
         Assert.Empty(_coordinator.ListGroups([], ["consumer"]));
     }
+
+    [Fact]
+    public async Task A_deleted_topics_offsets_leave_every_group_for_good()
+    {
+        await _coordinator.CommitOffsetsAsync(Group, -1, "", null, [new OffsetToCommit("orders", 0, 5, -1, null), new OffsetToCommit("other", 0, 6, -1, null)]);
+        await _coordinator.CommitOffsetsAsync("second", -1, "", null, [new OffsetToCommit("orders", 1, 7, -1, null)]);
+
+        _coordinator.RemoveOffsetsOfTopic("orders");
+        await RestartAsync();
+
+        Assert.Equal([("other", 0, 6L)], _coordinator.FetchOffsets(Group, null).Select(o => (o.Topic, o.Partition, o.Offset)));
+        Assert.Empty(_coordinator.FetchOffsets("second", null));
+    }
 }
