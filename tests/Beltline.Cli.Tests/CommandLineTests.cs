@@ -56,6 +56,18 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Group_coordinator_configs_are_checked_too()
+    {
+        var (negative, negativeError) = Invoke("broker", "--config", "group.min.session.timeout.ms=-5");
+        var (zero, zeroError) = Invoke("broker", "--config", "offsets.topic.num.partitions=0");
+
+        Assert.Equal(2, negative);
+        Assert.Contains("group.min.session.timeout.ms must be a non-negative integer, got '-5'.", negativeError);
+        Assert.Equal(2, zero);
+        Assert.Contains("offsets.topic.num.partitions=0 is out of range.", zeroError);
+    }
+
+    [Fact]
     public void A_config_given_twice_and_a_wildcard_host_without_an_advertised_one_are_errors()
     {
         var (twice, twiceError) = Invoke("broker", "--config", "retention.ms=1000", "--config", "retention.ms=2000");
