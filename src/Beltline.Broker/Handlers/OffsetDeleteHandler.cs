@@ -23,12 +23,11 @@ internal sealed class OffsetDeleteHandler(BrokerNode node, ILogger logger) : Req
         {
             var topicResponse = new OffsetDeleteResponse.Topic { Name = topic.Name };
             response.Topics.Add(topicResponse);
-            var known = node.Topics.TryGetTopic(topic.Name, out var info);
             foreach (var partition in topic.Partitions)
             {
                 var result = new OffsetDeleteResponse.Partition { PartitionIndex = partition.PartitionIndex };
                 topicResponse.Partitions.Add(result);
-                if (!known || partition.PartitionIndex < 0 || partition.PartitionIndex >= info!.PartitionCount)
+                if (!node.Topics.HasPartition(topic.Name, partition.PartitionIndex))
                     result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
                 else
                 {

@@ -58,6 +58,10 @@ internal sealed class TopicManager : IDisposable
 
     public bool TryGetTopic(KafkaUuid id, out TopicInfo topic) => _store.TryGetTopic(id, out topic);
 
+    /// <summary>Whether <paramref name="topic"/> exists with a partition <paramref name="partition"/>.</summary>
+    public bool HasPartition(string topic, int partition) =>
+        _store.TryGetTopic(topic, out var info) && partition >= 0 && partition < info.PartitionCount;
+
     public IEnumerable<PartitionLog> AllLogs => _logs.Values.SelectMany(l => l).ToList();
 
     /// <summary>Lock-free: reads the current snapshot of the logs map.</summary>
