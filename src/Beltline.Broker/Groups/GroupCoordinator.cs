@@ -384,10 +384,12 @@ internal sealed class GroupCoordinator : IAsyncDisposable
     private Task<JoinResult> AddMemberAndRebalance(ClassicGroup group, Join join)
     {
         var member = new GroupMember(join.MemberId, join.GroupInstanceId, join.ClientId, join.ClientHost) { IsNew = true };
+        // The first member of an empty group sets its protocol type, whatever an earlier generation used.
+        if (group.Members.Count == 0)
+            group.ProtocolType = join.ProtocolType;
         group.Members[member.MemberId] = member;
         if (join.GroupInstanceId is { } instance)
             group.StaticMembers[instance] = member.MemberId;
-        group.ProtocolType ??= join.ProtocolType;
         group.LeaderId ??= member.MemberId;
         _logger.LogInformation("Member {MemberId} ({ClientId}, {Host}) joins group {Group}", member.MemberId, join.ClientId, join.ClientHost, group.GroupId);
         return UpdateMemberAndRebalance(group, member, join);

@@ -260,6 +260,18 @@ public sealed class GroupCoordinatorTests : IDisposable
     }
 
     [Fact]
+    public async Task An_emptied_group_takes_the_protocol_type_of_its_next_first_member()
+    {
+        var a = await JoinStableAloneAsync();
+        _coordinator.Leave(Group, [(a.MemberId, null)]);
+
+        var connect = await Join(protocolType: "connect", requireKnownMemberId: false);
+
+        Assert.Equal(ErrorCode.None, connect.Error);
+        Assert.Equal("connect", connect.ProtocolType);
+    }
+
+    [Fact]
     public async Task Old_clients_join_without_the_member_id_round_trip()
     {
         var joined = await Join(requireKnownMemberId: false);
