@@ -266,6 +266,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
             rebalanceTimeoutMs = sessionTimeoutMs; // v0 had no rebalance timeout
         lock (group.Lock)
         {
+            CheckDeadlines(group, NowMs);
             if (group.State == GroupState.Dead)
                 return Task.FromResult(new JoinResult(ErrorCode.CoordinatorNotAvailable, memberId));
             if (!group.SupportsProtocols(protocolType, protocols.Select(p => p.Name).ToList()))
@@ -492,6 +493,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
             return Task.FromResult(new SyncResult(ErrorCode.UnknownMemberId));
         lock (group.Lock)
         {
+            CheckDeadlines(group, NowMs);
             var error = CheckMember(group, generationId, memberId, groupInstanceId);
             if (error != ErrorCode.None)
                 return Task.FromResult(new SyncResult(error));
@@ -561,6 +563,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
             return ErrorCode.UnknownMemberId;
         lock (group.Lock)
         {
+            CheckDeadlines(group, NowMs);
             var error = CheckMember(group, generationId, memberId, groupInstanceId);
             if (error != ErrorCode.None)
                 return error;
@@ -594,6 +597,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
             return [.. leaving.Select(_ => ErrorCode.UnknownMemberId)];
         lock (group.Lock)
         {
+            CheckDeadlines(group, NowMs);
             if (group.State == GroupState.Dead)
                 return [.. leaving.Select(_ => ErrorCode.CoordinatorNotAvailable)];
             var errors = new List<ErrorCode>(leaving.Count);
@@ -672,46 +676,54 @@ internal sealed class GroupCoordinator : IAsyncDisposable
         foreach (var group in _groups.Values)
         {
             lock (group.Lock)
-            {
-                foreach (var (pendingId, deadline) in group.PendingMembers.ToList())
-                {
-                    if (now < deadline)
-                        continue;
-                    group.PendingMembers.Remove(pendingId);
-                    TryCompleteJoin(group);
-                }
-                foreach (var member in group.Members.Values.ToList())
-                {
-                    // A member waiting in JoinGroup or SyncGroup is alive: those phases have their own deadlines.
-                    if (member.PendingJoin is not null || member.PendingSync is not null || now < member.SessionDeadline)
-                        continue;
-                    _logger.LogInformation("Member {MemberId} of group {Group} has not sent a heartbeat within its session timeout ({Timeout} ms) and is removed",
-                        member.MemberId, group.GroupId, member.SessionTimeoutMs);
-                    RemoveMember(group, member, $"member {member.MemberId} session expired");
-                }
-                if (group.State == GroupState.PreparingRebalance)
-                {
-                    if (now >= group.RebalanceDeadline)
-                        CompleteJoin(group);
-                    else
-                        TryCompleteJoin(group);
-                }
-                else if (group.State == GroupState.CompletingRebalance && now >= group.RebalanceDeadline)
-                {
-                    foreach (var member in group.Members.Values.Where(m => m.PendingSync is null).ToList())
-                    {
-                        _logger.LogInformation("Member {MemberId} of group {Group} did not sync in time and is removed", member.MemberId, group.GroupId);
-                        RemoveMemberQuietly(group, member);
-                    }
-                    if (group.State == GroupState.CompletingRebalance)
-                        PrepareRebalance(group, "the sync phase timed out");
-                }
-            }
+                CheckDeadlines(group, now);
         }
         if (now >= _nextRetentionCheck)
         {
             _nextRetentionCheck = now + (long)_options.OffsetsRetentionCheckInterval.TotalMilliseconds;
             ExpireOffsets();
+        }
+    }
+
+    /// <summary>
+    /// Applies every deadline of <paramref name="group"/> that has passed (caller holds its lock). Besides the
+    /// periodic tick, each request on a group runs it first, so a member is gone exactly at its deadline, as with
+    /// Kafka's per-member timers, not up to a tick later.
+    /// </summary>
+    private void CheckDeadlines(ClassicGroup group, long now)
+    {
+        foreach (var (pendingId, deadline) in group.PendingMembers.ToList())
+        {
+            if (now < deadline)
+                continue;
+            group.PendingMembers.Remove(pendingId);
+            TryCompleteJoin(group);
+        }
+        foreach (var member in group.Members.Values.ToList())
+        {
+            // A member waiting in JoinGroup or SyncGroup is alive: those phases have their own deadlines.
+            if (member.PendingJoin is not null || member.PendingSync is not null || now < member.SessionDeadline)
+                continue;
+            _logger.LogInformation("Member {MemberId} of group {Group} has not sent a heartbeat within its session timeout ({Timeout} ms) and is removed",
+                member.MemberId, group.GroupId, member.SessionTimeoutMs);
+            RemoveMember(group, member, $"member {member.MemberId} session expired");
+        }
+        if (group.State == GroupState.PreparingRebalance)
+        {
+            if (now >= group.RebalanceDeadline)
+                CompleteJoin(group);
+            else
+                TryCompleteJoin(group);
+        }
+        else if (group.State == GroupState.CompletingRebalance && now >= group.RebalanceDeadline)
+        {
+            foreach (var member in group.Members.Values.Where(m => m.PendingSync is null).ToList())
+            {
+                _logger.LogInformation("Member {MemberId} of group {Group} did not sync in time and is removed", member.MemberId, group.GroupId);
+                RemoveMemberQuietly(group, member);
+            }
+            if (group.State == GroupState.CompletingRebalance)
+                PrepareRebalance(group, "the sync phase timed out");
         }
     }
 
@@ -772,6 +784,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
         var errors = new ErrorCode[offsets.Count];
         lock (group.Lock)
         {
+            CheckDeadlines(group, NowMs);
             var error = ErrorCode.None;
             if (group.State == GroupState.Dead)
                 error = ErrorCode.CoordinatorNotAvailable;
@@ -843,6 +856,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
         var errors = new ErrorCode[partitions.Count];
         lock (group.Lock)
         {
+            CheckDeadlines(group, NowMs);
             if (group.State == GroupState.Dead)
                 return (ErrorCode.GroupIdNotFound, []);
             if (group.State != GroupState.Empty && group.ProtocolType != ConsumerProtocol.Type)
@@ -879,6 +893,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
         {
             lock (group.Lock)
             {
+                CheckDeadlines(group, NowMs);
                 if (group.State == GroupState.Dead)
                     continue;
                 var state = group.State.ToString();
@@ -897,6 +912,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
             return new GroupSummary(groupId, ErrorCode.None, nameof(GroupState.Dead), "", "", []);
         lock (group.Lock)
         {
+            CheckDeadlines(group, NowMs);
             var stable = group.State == GroupState.Stable;
             return new GroupSummary(groupId, ErrorCode.None, group.State.ToString(), group.ProtocolType ?? "", stable ? group.ProtocolName ?? "" : "",
                 [.. group.Members.Values.Select(m => new MemberSummary(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost,
@@ -914,6 +930,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
         PartitionLog? log;
         lock (group.Lock)
         {
+            CheckDeadlines(group, NowMs);
             if (group.State == GroupState.Dead)
                 return ErrorCode.GroupIdNotFound;
             if (group.State != GroupState.Empty)

@@ -162,15 +162,26 @@ public sealed class GroupCoordinatorTests : IDisposable
         _coordinator.Tick();
         Assert.Equal("Stable", State);
         _clock.Advance(TimeSpan.FromMilliseconds(Session * 0.6));
-        Assert.Equal(ErrorCode.None, _coordinator.Heartbeat(Group, 2, a.MemberId, null));
-        _coordinator.Tick();
 
-        Assert.Equal("PreparingRebalance", State);
+        // b's deadline has passed: the heartbeat finds b gone and the group rebalancing.
         Assert.Equal(ErrorCode.RebalanceInProgress, _coordinator.Heartbeat(Group, 2, a.MemberId, null));
+        Assert.Equal("PreparingRebalance", State);
         var rejoined = await Join(a.MemberId);
         Assert.Equal(3, rejoined.GenerationId);
         Assert.Equal(a.MemberId, Assert.Single(rejoined.Members).MemberId);
         Assert.Equal(ErrorCode.UnknownMemberId, _coordinator.Heartbeat(Group, 2, bId, null));
+    }
+
+    [Fact]
+    public async Task A_member_is_gone_at_its_deadline_for_any_request_even_before_the_next_tick()
+    {
+        var a = await JoinStableAloneAsync();
+
+        _clock.Advance(TimeSpan.FromMilliseconds(Session + 1));
+
+        Assert.Equal("Empty", State);
+        Assert.Equal(ErrorCode.None, await _coordinator.DeleteGroupAsync(Group));
+        Assert.Equal(ErrorCode.UnknownMemberId, _coordinator.Heartbeat(Group, 1, a.MemberId, null));
     }
 
     [Fact]
