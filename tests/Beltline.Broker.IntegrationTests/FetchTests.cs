@@ -84,6 +84,32 @@ public sealed class FetchTests(BrokerFixture fixture) : IClassFixture<BrokerFixt
         Assert.Equal(ErrorCode.UnknownTopicId, unknown.Topics[0].Partitions[0].ErrorCode);
     }
 
+    [Fact]
+    public async Task A_topic_with_its_own_compression_type_stores_batches_in_that_codec()
+    {
+        using (var admin = new Confluent.Kafka.AdminClientBuilder(fixture.AdminConfig()).Build())
+            await admin.CreateTopicsAsync([new Confluent.Kafka.Admin.TopicSpecification
+            {
+                Name = "recompressed", NumPartitions = 1, ReplicationFactor = 1, Configs = new() { ["compression.type"] = "lz4" },
+            }]);
+        await using var connection = await RawKafkaConnection.ConnectAsync(fixture.Broker);
+        var batch = Batch(records: 20, valueBytes: 200);
+        await connection.SendAsync<ProduceResponse>(new ProduceRequest
+        {
+            Acks = -1,
+            TimeoutMs = 10_000,
+            Topics = [new ProduceTopicData { Name = "recompressed", Partitions = [new ProducePartitionData { Index = 0, Records = batch }] }],
+        }, ApiKey.Produce, 9);
+
+        var stored = Batches(await connection.SendAsync<FetchResponse>(Fetch("recompressed", maxWaitMs: 0), ApiKey.Fetch, 12));
+
+        var single = Assert.Single(stored);
+        Assert.Equal(CompressionType.Lz4, single.Header.Compression);
+        Assert.True(single.IsCrcValid);
+        Assert.Equal(RecordBatch.Read(batch).ReadRecords().Select(r => r.Value!.Value.ToArray()), single.ReadRecords().Select(r => r.Value!.Value.ToArray()));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), single.ReadRecords().Select(r => r.Offset));
+    }
+
     private static FetchRequest Fetch(string topic, int maxWaitMs, int partitionMaxBytes = 1 << 20, long offset = 0) => new()
     {
         MaxWaitMs = maxWaitMs,

@@ -114,7 +114,10 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
         if (!config.LogAppendTime && maxTimestamp != batch.MaxTimestamp)
             RecordBatchHeader.SetMaxTimestamp(System.Runtime.InteropServices.MemoryMarshal.AsMemory(records).Span, TimestampType.CreateTime, maxTimestamp);
         // The request body is a private pooled copy, so batches are patched (offsets, LogAppendTime) in place.
-        if (log.TryAppend(System.Runtime.InteropServices.MemoryMarshal.AsMemory(records), now) is not { } appended)
+        var stored = config.Compression is { } codec && codec != batch.Compression
+            ? Recompress(records, codec, config)
+            : System.Runtime.InteropServices.MemoryMarshal.AsMemory(records);
+        if (log.TryAppend(stored, now) is not { } appended)
             return Fail(ErrorCode.UnknownTopicOrPartition, "The topic was deleted while this request was being handled.");
         if (appended.Error != ErrorCode.None)
             return Fail(appended.Error, appended.ErrorMessage ?? appended.Error.ToString());
@@ -127,6 +130,28 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
             LogAppendTimeMs = appended.LogAppendTime,
             LogStartOffset = appended.LogStartOffset,
         };
+    }
+
+    /// <summary>
+    /// A topic with its own compression.type stores batches in that codec, as Kafka's LogValidator recompresses:
+    /// same records, offsets, timestamps and producer fields, new codec and CRC.
+    /// </summary>
+    private static Memory<byte> Recompress(ReadOnlyMemory<byte> records, CompressionType codec, Storage.LogConfig config)
+    {
+        var batch = RecordBatch.Read(records);
+        var header = batch.Header;
+        var builder = new RecordBatchBuilder
+        {
+            Compression = codec,
+            BaseOffset = header.BaseOffset,
+            ProducerId = header.ProducerId,
+            ProducerEpoch = header.ProducerEpoch,
+            BaseSequence = header.BaseSequence,
+            IsTransactional = header.IsTransactional,
+        };
+        foreach (var record in batch.ReadRecords(config.MaxDecompressedBatchBytes))
+            builder.AddAt((int)(record.Offset - header.BaseOffset), record.Key, record.Value, record.Timestamp, record.Headers);
+        return builder.Build();
     }
 
     /// <summary>Compaction keeps records by key, so a compacted topic refuses keyless ones (Kafka's LogValidator); compressed batches are inflated to look.</summary>

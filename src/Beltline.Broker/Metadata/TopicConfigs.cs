@@ -24,6 +24,13 @@ public static class TopicConfigs
     public const string DeleteRetentionMs = "delete.retention.ms";
     public const string FileDeleteDelayMs = "file.delete.delay.ms";
     public const string FlushMessages = "flush.messages";
+    public const string FollowerReplicationThrottledReplicas = "follower.replication.throttled.replicas";
+    public const string LeaderReplicationThrottledReplicas = "leader.replication.throttled.replicas";
+    public const string LocalRetentionBytes = "local.retention.bytes";
+    public const string LocalRetentionMs = "local.retention.ms";
+    public const string MessageDownconversionEnable = "message.downconversion.enable";
+    public const string MessageFormatVersion = "message.format.version";
+    public const string UncleanLeaderElectionEnable = "unclean.leader.election.enable";
     public const string FlushMs = "flush.ms";
     public const string IndexIntervalBytes = "index.interval.bytes";
     public const string MaxCompactionLagMs = "max.compaction.lag.ms";
@@ -50,7 +57,7 @@ public static class TopicConfigs
         new(CleanupPolicy, ConfigType.List, "delete", "The retention policy for log segments: \"delete\" discards old segments, \"compact\" keeps the latest value per key.",
             ["log.cleanup.policy"], v => ListOf(v, "delete", "compact")),
         new(CompressionType, ConfigType.String, "producer", "The compression of the topic's batches; \"producer\" keeps the codec the producer chose.",
-            ["compression.type"], v => OneOf(v, "producer")),
+            ["compression.type"], v => OneOf(v, "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer")),
         new(DeleteRetentionMs, ConfigType.Long, "86400000", "How long delete tombstones are kept for compacted topics.",
             ["log.cleaner.delete.retention.ms"], v => LongAtLeast(v, 0)),
         new(FileDeleteDelayMs, ConfigType.Long, "60000", "Time to wait before deleting a file from the filesystem.",
@@ -59,12 +66,24 @@ public static class TopicConfigs
             ["log.flush.interval.messages"], v => LongAtLeast(v, 1)),
         new(FlushMs, ConfigType.Long, LongMax, "Force an fsync of the log after this many milliseconds.",
             ["log.flush.interval.ms"], v => LongAtLeast(v, 0)),
+        new(FollowerReplicationThrottledReplicas, ConfigType.List, "", "Replicas whose log replication followers throttle (no followers on a single node).",
+            ["follower.replication.throttled.replicas"], _ => null) { Enforced = false },
         new(IndexIntervalBytes, ConfigType.Int, "4096", "How often (in bytes of log) an entry is added to the offset index.",
             ["log.index.interval.bytes"], v => IntAtLeast(v, 0)),
+        new(LeaderReplicationThrottledReplicas, ConfigType.List, "", "Replicas whose log replication the leader throttles (no followers on a single node).",
+            ["leader.replication.throttled.replicas"], _ => null) { Enforced = false },
+        new(LocalRetentionBytes, ConfigType.Long, "-2", "Tiered storage: bytes kept locally; -2 means retention.bytes.",
+            ["log.local.retention.bytes"], v => LongAtLeast(v, -2)) { Enforced = false },
+        new(LocalRetentionMs, ConfigType.Long, "-2", "Tiered storage: time kept locally; -2 means retention.ms.",
+            ["log.local.retention.ms"], v => LongAtLeast(v, -2)) { Enforced = false },
         new(MaxCompactionLagMs, ConfigType.Long, LongMax, "The maximum time a message will remain ineligible for compaction.",
             ["log.cleaner.max.compaction.lag.ms"], v => LongAtLeast(v, 1)),
         new(MaxMessageBytes, ConfigType.Int, "1048588", "The largest record batch size allowed, after compression.",
             ["message.max.bytes"], v => IntAtLeast(v, 0)),
+        new(MessageDownconversionEnable, ConfigType.Boolean, "true", "Whether old consumers may get down-converted batches (Beltline serves v2 batches only).",
+            ["log.message.downconversion.enable"], Boolean) { Enforced = false },
+        new(MessageFormatVersion, ConfigType.String, "3.0-IV1", "Deprecated: ignored from inter.broker.protocol.version 3.0 on, as here; batches stay v2.",
+            ["log.message.format.version"], KafkaVersion) { Enforced = false },
         new(MessageTimestampType, ConfigType.String, "CreateTime", "Whether record timestamps are the producer's (CreateTime) or the broker's append time (LogAppendTime).",
             ["log.message.timestamp.type"], v => OneOf(v, "CreateTime", "LogAppendTime")),
         new(MessageTimestampDifferenceMaxMs, ConfigType.Long, LongMax, "The maximum difference allowed between a CreateTime timestamp and the broker's time.",
@@ -93,6 +112,8 @@ public static class TopicConfigs
             ["log.roll.jitter.ms", "log.roll.jitter.hours"], v => LongAtLeast(v, 0)) { Enforced = false },
         new(SegmentMs, ConfigType.Long, "604800000", "The period after which the active segment is rolled even if not full.",
             ["log.roll.ms", "log.roll.hours"], v => LongAtLeast(v, 1)),
+        new(UncleanLeaderElectionEnable, ConfigType.Boolean, "false", "Whether an out-of-sync replica may become leader (one replica here: never out of sync).",
+            ["unclean.leader.election.enable"], Boolean) { Enforced = false },
     ];
 
     private static readonly Dictionary<string, TopicConfigDefinition> ByName = All.ToDictionary(d => d.Name);
@@ -136,6 +157,10 @@ public static class TopicConfigs
     private static string? DoubleBetween(string value, double min, double max) =>
         !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? "Not a number of type DOUBLE"
         : parsed < min || parsed > max ? $"Value must be between {min} and {max}" : null;
+
+    /// <summary>A Kafka release or metadata version as message.format.version takes them: 0.10.0, 2.8, 3.0-IV1.</summary>
+    private static string? KafkaVersion(string value) =>
+        System.Text.RegularExpressions.Regex.IsMatch(value, @"^\d+\.\d+(\.\d+){0,2}(-IV\d+)?$") ? null : $"Version `{value}` is not a valid version";
 
     private static string? Boolean(string value) =>
         value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("false", StringComparison.OrdinalIgnoreCase) ? null : "Expected value to be either true or false";

@@ -19,6 +19,9 @@ public sealed record LogConfig
     public long TimestampAfterMaxMs { get; init; } = long.MaxValue;
     public bool Delete { get; init; } = true;
     public bool Compact { get; init; }
+
+    /// <summary>compression.type: the codec batches are stored with, or null for "producer" (as sent).</summary>
+    public Beltline.Protocol.Records.CompressionType? Compression { get; init; }
     public long DeleteRetentionMs { get; init; } = 86400000;
     public double MinCleanableDirtyRatio { get; init; } = 0.5;
     public long MinCompactionLagMs { get; init; }
@@ -53,6 +56,12 @@ public sealed record LogConfig
             TimestampAfterMaxMs = Math.Min(difference, Long(TopicConfigs.MessageTimestampAfterMaxMs)),
             Delete = policies.Contains("delete"),
             Compact = policies.Contains("compact"),
+            Compression = effective(TopicConfigs.CompressionType) switch
+            {
+                "producer" => null,
+                "uncompressed" => Beltline.Protocol.Records.CompressionType.None,
+                var codec => Enum.Parse<Beltline.Protocol.Records.CompressionType>(codec, ignoreCase: true),
+            },
             DeleteRetentionMs = Long(TopicConfigs.DeleteRetentionMs),
             MinCleanableDirtyRatio = double.Parse(effective(TopicConfigs.MinCleanableDirtyRatio), CultureInfo.InvariantCulture),
             MinCompactionLagMs = Long(TopicConfigs.MinCompactionLagMs),
