@@ -81,6 +81,21 @@ public sealed class CompactionTests : IAsyncLifetime
 
         Assert.Equal(PersistenceStatus.Persisted, keyed.Status);
         Assert.Equal(ErrorCode.InvalidRecord, refused.Error.Code);
+
+        // KIP-467: the response names the offending records of a batch.
+        var builder = new Beltline.Protocol.Records.RecordBatchBuilder();
+        foreach (var key in new[] { "a", null, "b", null })
+            builder.Add(key is null ? null : System.Text.Encoding.UTF8.GetBytes(key), [1], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await using var connection = await RawKafkaConnection.ConnectAsync(_broker);
+        var response = await connection.SendAsync<Beltline.Protocol.Messages.ProduceResponse>(new Beltline.Protocol.Messages.ProduceRequest
+        {
+            Acks = -1,
+            TimeoutMs = 10_000,
+            Topics = [new() { Name = "keyed-only", Partitions = [new() { Index = 0, Records = builder.Build() }] }],
+        }, Beltline.Protocol.ApiKey.Produce, 9);
+        var partition = response.Topics[0].Partitions[0];
+        Assert.Equal(Beltline.Protocol.ErrorCode.InvalidRecord, partition.ErrorCode);
+        Assert.Equal([1, 3], partition.RecordErrors.Select(e => e.BatchIndex));
     }
 
     private List<(long Offset, string Key, string? Value)> ReadAll(string topic)

@@ -101,8 +101,14 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
         var maxTimestamp = validation.Batches[0].MaxTimestamp;
         if (batch.Compression == CompressionType.Zstd && version < 7)
             return Fail(ErrorCode.UnsupportedCompressionType, "Zstandard compression needs Produce v7 or later (KIP-110).");
-        if (config.Compact && HasKeylessRecord(records, config))
-            return Fail(ErrorCode.InvalidRecord, $"Compacted topic cannot accept message without key in topic partition {log.Topic}-{log.Partition}.");
+        if (config.Compact && KeylessRecords(records, config) is { Count: > 0 } keyless)
+        {
+            // KIP-467: name each offending record, so the client fails those and retries nothing else in vain.
+            var reason = $"Compacted topic cannot accept message without key in topic partition {log.Topic}-{log.Partition}.";
+            var refused = Fail(ErrorCode.InvalidRecord, $"One or more records have been rejected: {reason}");
+            refused.RecordErrors = [.. keyless.Select(index => new ProduceRecordError(index, reason))];
+            return refused;
+        }
         if (batch.TotalSize > config.MaxMessageBytes)
             return Fail(ErrorCode.MessageTooLarge, $"The batch of {batch.TotalSize} bytes exceeds max.message.bytes ({config.MaxMessageBytes}).");
         if (batch.IsTransactional)
@@ -154,9 +160,12 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
         return builder.Build();
     }
 
-    /// <summary>Compaction keeps records by key, so a compacted topic refuses keyless ones (Kafka's LogValidator); compressed batches are inflated to look.</summary>
-    private static bool HasKeylessRecord(ReadOnlyMemory<byte> records, Storage.LogConfig config) =>
-        RecordBatch.Read(records).ReadRecords(config.MaxDecompressedBatchBytes).Any(r => r.Key is null);
+    /// <summary>
+    /// Compaction keeps records by key, so a compacted topic refuses keyless ones (Kafka's LogValidator): their
+    /// indexes in the batch. Compressed batches are inflated to look.
+    /// </summary>
+    private static List<int> KeylessRecords(ReadOnlyMemory<byte> records, Storage.LogConfig config) =>
+        [.. RecordBatch.Read(records).ReadRecords(config.MaxDecompressedBatchBytes).Select((r, i) => (r, i)).Where(p => p.r.Key is null).Select(p => p.i)];
 
     public override ProduceResponse? ErrorResponse(ProduceRequest request, ErrorCode error) => request.Acks == 0 ? null : new()
     {
