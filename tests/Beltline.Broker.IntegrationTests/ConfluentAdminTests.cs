@@ -175,4 +175,31 @@ public sealed class ConfluentAdminTests(BrokerFixture fixture) : IClassFixture<B
         Assert.True(topic.TopicId.MostSignificantBits != 0 || topic.TopicId.LeastSignificantBits != 0);
         Assert.False(topic.Error.IsError);
     }
+
+    [Fact]
+    public async Task Per_broker_dynamic_configs_Kafka_allows_are_stored_and_described_and_missing_topics_come_first()
+    {
+        using var admin = new AdminClientBuilder(fixture.AdminConfig()).Build();
+        var broker = new ConfigResource { Type = ResourceType.Broker, Name = fixture.Broker.NodeId.ToString() };
+
+#pragma warning disable CS0618 // AlterConfigs is deprecated in favour of IncrementalAlterConfigs; librdkafka's tests use both.
+        await admin.AlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+        {
+            [broker] = [new ConfigEntry { Name = "sasl.kerberos.min.time.before.relogin", Value = "58000" }],
+        });
+        var missing = await Assert.ThrowsAsync<AlterConfigsException>(() => admin.AlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+        {
+            [new ConfigResource { Type = ResourceType.Topic, Name = "no-such-topic" }] = [new ConfigEntry { Name = "compression.type", Value = "brotli" }],
+        }));
+#pragma warning restore CS0618
+        await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+        {
+            [broker] = [new ConfigEntry { Name = "num.io.threads", Value = "4", IncrementalOperation = AlterConfigOpType.Set }],
+        });
+        var described = (await admin.DescribeConfigsAsync([broker]))[0].Entries;
+
+        Assert.Equal(ErrorCode.UnknownTopicOrPart, missing.Results[0].Error.Code);
+        Assert.Equal("4", described["num.io.threads"].Value);
+        Assert.Equal(ConfigSource.DynamicBrokerConfig, described["num.io.threads"].Source);
+    }
 }

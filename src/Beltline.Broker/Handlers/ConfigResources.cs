@@ -63,6 +63,11 @@ internal sealed class ConfigResources(BrokerNode node)
             var value = node.Topics.BrokerDefault(definition.Name);
             described.Add(new DescribedConfig(value.Name, value.Value, value.Source, ReadOnly: false, definition.Type, definition.Documentation, [value]));
         }
+        foreach (var (key, value) in node.Topics.BrokerConfigs.Where(c => BrokerDynamicConfigs.IsStoredOnly(c.Key) && !BrokerDynamicConfigs.IsSensitive(c.Key)))
+        {
+            described.Add(new DescribedConfig(key, value, ConfigSource.DynamicBrokerConfig, ReadOnly: false, ConfigType.String,
+                "A per-broker dynamic config this broker stores without acting on it.", [new ConfigValue(key, value, ConfigSource.DynamicBrokerConfig)]));
+        }
         configs = described;
         return TopicError.None;
     }
@@ -72,7 +77,7 @@ internal sealed class ConfigResources(BrokerNode node)
     {
         ConfigResourceType.Topic => node.Topics.SetTopicConfigs(name, configs, validateOnly),
         ConfigResourceType.Broker => BrokerNameError(name) ?? node.Topics.SetBrokerConfigs(configs, validateOnly),
-        _ => new TopicError(ErrorCode.InvalidRequest, $"Altering {type} configs is not supported."),
+        _ => new TopicError(ErrorCode.InvalidRequest, $"Altering {ResourceName(type)} configs is not supported."),
     };
 
     /// <summary>The dynamic configs a resource has now (topic overrides, or dynamic broker configs).</summary>
@@ -90,7 +95,7 @@ internal sealed class ConfigResources(BrokerNode node)
                 configs = node.Topics.BrokerConfigs;
                 return BrokerNameError(name) ?? TopicError.None;
             default:
-                return new TopicError(ErrorCode.InvalidRequest, $"Altering {type} configs is not supported.");
+                return new TopicError(ErrorCode.InvalidRequest, $"Altering {ResourceName(type)} configs is not supported.");
         }
     }
 
@@ -124,15 +129,27 @@ internal sealed class ConfigResources(BrokerNode node)
 
     /// <summary>The config's type, from the topic config catalogue under its topic or broker name.</summary>
     public static ConfigType? TypeOf(ConfigResourceType type, string configName) =>
-        (type == ConfigResourceType.Topic
-            ? TopicConfigs.All.FirstOrDefault(d => d.Name == configName)
-            : TopicConfigs.All.FirstOrDefault(d => d.BrokerSynonyms[0] == configName))?.Type;
+        type == ConfigResourceType.Topic
+            ? TopicConfigs.All.FirstOrDefault(d => d.Name == configName)?.Type
+            : TopicConfigs.All.FirstOrDefault(d => d.BrokerSynonyms[0] == configName)?.Type
+                ?? (BrokerDynamicConfigs.IsStoredOnly(configName) ? ConfigType.String : null);
 
     /// <summary>The broker resource is this node's id, or "" for the cluster-wide default.</summary>
     private TopicError? BrokerNameError(string name) =>
         name.Length == 0 || name == Invariant(node.NodeId)
             ? null
             : new TopicError(ErrorCode.InvalidRequest, $"Unknown broker {name}; this cluster has only broker {node.NodeId}.");
+
+    /// <summary>A resource type as Kafka names it; types this codec does not know (GROUP = 32, KIP-848) by number.</summary>
+    private static string ResourceName(ConfigResourceType type) => type switch
+    {
+        (ConfigResourceType)16 => "CLIENT_METRICS",
+        (ConfigResourceType)32 => "GROUP",
+        ConfigResourceType.Topic => "TOPIC",
+        ConfigResourceType.Broker => "BROKER",
+        ConfigResourceType.BrokerLogger => "BROKER_LOGGER",
+        _ => $"resource type {(int)type}",
+    };
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

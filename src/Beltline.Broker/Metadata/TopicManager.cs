@@ -289,12 +289,13 @@ internal sealed class TopicManager : IDisposable
     /// <summary>Replaces a topic's overrides (validated), and applies them to its logs at once.</summary>
     public TopicError SetTopicConfigs(string name, IReadOnlyDictionary<string, string> overrides, bool validateOnly)
     {
-        if (TopicConfigs.ValidateAll(overrides.Select(o => KeyValuePair.Create(o.Key, (string?)o.Value))) is { } invalid)
-            return new TopicError(ErrorCode.InvalidConfig, invalid);
         lock (_lock)
         {
+            // As Kafka: a topic that does not exist is reported as such before its values are judged.
             if (!_store.TryGetTopic(name, out var topic))
                 return new TopicError(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic-partition.");
+            if (TopicConfigs.ValidateAll(overrides.Select(o => KeyValuePair.Create(o.Key, (string?)o.Value))) is { } invalid)
+                return new TopicError(ErrorCode.InvalidConfig, invalid);
             if (validateOnly)
                 return TopicError.None;
             _store.SetTopicConfigs(topic.Id, overrides);
@@ -310,8 +311,10 @@ internal sealed class TopicManager : IDisposable
         foreach (var (name, value) in configs)
         {
             var definition = TopicConfigs.All.FirstOrDefault(d => d.BrokerSynonyms.Count > 0 && d.BrokerSynonyms[0] == name);
+            if (definition is null && BrokerDynamicConfigs.IsStoredOnly(name))
+                continue;
             if (definition is null)
-                return new TopicError(ErrorCode.InvalidConfig, $"Cannot update broker config {name} dynamically; dynamic broker configs are the topic defaults ({string.Join(", ", TopicConfigs.All.Select(d => d.BrokerSynonyms[0]))}).");
+                return new TopicError(ErrorCode.InvalidConfig, $"Cannot update broker config {name} dynamically; dynamic broker configs are the topic defaults ({string.Join(", ", TopicConfigs.All.Select(d => d.BrokerSynonyms[0]))}) and Kafka's per-broker listener, thread and cleaner settings.");
             if (definition.Validate(value) is { } error)
                 return new TopicError(ErrorCode.InvalidConfig, $"Invalid value {value} for configuration {name}: {error}");
         }
