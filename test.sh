@@ -58,7 +58,7 @@ done
 
 # librdkafka's own test suite: the smoke set of issue A2 and the idempotent-producer tests (about 3.5 minutes once
 # the runner is built; the first build takes a few more and is cached outside the repo). The whole list
-# (compat/librdkafka/tests.txt, ~40 minutes) is `compat/librdkafka/run.sh`.
+# (compat/librdkafka/tests.txt, ~26 minutes) is `compat/librdkafka/run.sh`.
 echo "== librdkafka test suite (smoke set)"
 TESTS="${LIBRDKAFKA_SMOKE_TESTS:-0000 0001 0004 0012 0017 0022 0030 0039 0049 0076 0086 0090 0094}" compat/librdkafka/run.sh || status=1
 exit $status
