@@ -241,6 +241,10 @@ internal sealed class GroupCoordinator : IAsyncDisposable
     private Task DurableAsync(PartitionLog? log) =>
         log is not null && _groupCommit is not null ? _groupCommit.WaitDurableAsync(log) : Task.CompletedTask;
 
+    /// <summary>Records that remove committed offsets of <paramref name="groupId"/> from the offsets topic.</summary>
+    private static List<(byte[] Key, byte[]? Value)> OffsetTombstones(string groupId, IEnumerable<(string Topic, int Partition)> partitions) =>
+        [.. partitions.Select(p => (OffsetsTopicRecords.OffsetKey(groupId, p.Topic, p.Partition), (byte[]?)null))];
+
     private (ErrorCode Error, PartitionLog? Log) StoreGroup(ClassicGroup group) =>
         Append(group.GroupId, [(OffsetsTopicRecords.GroupKey(group.GroupId), OffsetsTopicRecords.GroupValue(group.ToStored()))]);
 
@@ -747,7 +751,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
                 var removeGroup = group.Offsets.Count == expired.Count;
                 if (expired.Count == 0 && !removeGroup)
                     continue;
-                var records = expired.Select(k => (OffsetsTopicRecords.OffsetKey(group.GroupId, k.Topic, k.Partition), (byte[]?)null)).ToList();
+                var records = OffsetTombstones(group.GroupId, expired);
                 if (removeGroup)
                     records.Add((OffsetsTopicRecords.GroupKey(group.GroupId), null));
                 if (Append(group.GroupId, records).Error != ErrorCode.None)
@@ -871,7 +875,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
                     deleting.Add(partitions[i]);
             }
             ErrorCode error;
-            (error, log) = Append(groupId, deleting.Select(p => (OffsetsTopicRecords.OffsetKey(groupId, p.Topic, p.Partition), (byte[]?)null)));
+            (error, log) = Append(groupId, OffsetTombstones(groupId, deleting));
             if (error != ErrorCode.None)
                 return (error, []);
             foreach (var p in deleting)
@@ -935,7 +939,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
                 return ErrorCode.GroupIdNotFound;
             if (group.State != GroupState.Empty)
                 return ErrorCode.NonEmptyGroup;
-            var records = group.Offsets.Keys.Select(k => (OffsetsTopicRecords.OffsetKey(groupId, k.Topic, k.Partition), (byte[]?)null)).ToList();
+            var records = OffsetTombstones(groupId, group.Offsets.Keys);
             records.Add((OffsetsTopicRecords.GroupKey(groupId), null));
             ErrorCode error;
             (error, log) = Append(groupId, records);
@@ -960,7 +964,7 @@ internal sealed class GroupCoordinator : IAsyncDisposable
                 var gone = group.Offsets.Keys.Where(k => k.Topic == topic).ToList();
                 if (gone.Count == 0)
                     continue;
-                if (Append(group.GroupId, gone.Select(k => (OffsetsTopicRecords.OffsetKey(group.GroupId, k.Topic, k.Partition), (byte[]?)null))).Error != ErrorCode.None)
+                if (Append(group.GroupId, OffsetTombstones(group.GroupId, gone)).Error != ErrorCode.None)
                     continue;
                 foreach (var key in gone)
                     group.Offsets.Remove(key);
