@@ -27,11 +27,18 @@ internal sealed class ClientOptions
         command.Add(CommandConfig);
     }
 
-    /// <summary>The client configuration the options describe; a missing or malformed file throws <see cref="ClientConfigException"/>.</summary>
-    public T Config<T>(ParseResult result, T config) where T : ClientConfig
+    /// <summary>
+    /// The client configuration the options describe, over <paramref name="config"/>'s defaults; a missing or
+    /// malformed file throws <see cref="ClientConfigException"/>. <paramref name="environmentBootstrap"/> is a
+    /// station's own variable (the container's BROKERS), between the flag and the file.
+    /// </summary>
+    public T Config<T>(ParseResult result, T config, string? environmentBootstrap = null) where T : ClientConfig
     {
-        var file = result.GetValue(CommandConfig);
-        var properties = file is null ? ClientProperties.Empty : ClientProperties.Load(file.FullName);
-        return properties.ApplyTo(config, result.GetValue(Bootstrap));
+        var flag = result.GetValue(Bootstrap);
+        return Properties(result).ApplyTo(config, string.IsNullOrWhiteSpace(flag) ? environmentBootstrap : flag);
     }
+
+    /// <summary>The --command-config file's properties (none without the option).</summary>
+    public ClientProperties Properties(ParseResult result) =>
+        result.GetValue(CommandConfig) is { } file ? ClientProperties.Load(file.FullName) : ClientProperties.Empty;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -12,8 +13,11 @@ public enum LogFormat
 /// <summary>Structured server logs: one line per event, as text for people or JSON for collectors.</summary>
 internal static class Logging
 {
-    public static ILoggerFactory Create(LogFormat format, LogLevel minimum) => LoggerFactory.Create(builder =>
+    /// <param name="toStandardError">Client stations keep stdout for their results (a response, a status line) and log to stderr.</param>
+    public static ILoggerFactory Create(LogFormat format, LogLevel minimum, bool toStandardError = false) => LoggerFactory.Create(builder =>
     {
+        if (toStandardError)
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.SetMinimumLevel(minimum);
         builder.AddFilter("Microsoft", LogLevel.Warning);
         // Start-up failures are reported by the command itself, without the host's stack trace.

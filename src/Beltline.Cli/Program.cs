@@ -18,5 +18,7 @@ public static class Program
     {
         UpCommand.Create(),
         BrokerCommand.Create(),
+        ClickstreamCommand.Create(),
+        InvokeCommand.Create(),
     };
 }
