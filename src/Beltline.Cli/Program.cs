@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Beltline.Broker.Network;
 using Beltline.Cli.Commands;
+using Beltline.Cli.Commands.Kafka;
 
 namespace Beltline.Cli;
 
@@ -18,5 +19,7 @@ public static class Program
     {
         UpCommand.Create(),
         BrokerCommand.Create(),
+        TopicsCommand.Create(),
+        ConfigsCommand.Create(),
     };
 }
