@@ -20,6 +20,8 @@ public static class Program
         UpCommand.Create(),
         BrokerCommand.Create(),
         TopicsCommand.Create(),
+        ProduceCommand.Create(),
+        ConsumeCommand.Create(),
         ConfigsCommand.Create(),
     };
 }
