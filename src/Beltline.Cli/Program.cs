@@ -22,6 +22,7 @@ public static class Program
         TopicsCommand.Create(),
         ProduceCommand.Create(),
         ConsumeCommand.Create(),
+        GroupsCommand.Create(),
         ConfigsCommand.Create(),
     };
 }

@@ -117,7 +117,7 @@ internal static class ConsumeCommand
     {
         try
         {
-            await admin.DeleteGroupsAsync([group], new Confluent.Kafka.Admin.DeleteGroupsOptions { RequestTimeout = timeout, OperationTimeout = timeout });
+            await admin.DeleteGroupsAsync([group], new Confluent.Kafka.Admin.DeleteGroupsOptions { RequestTimeout = timeout });
         }
         catch (KafkaException)
         {
