@@ -24,5 +24,6 @@ public static class Program
         ConsumeCommand.Create(),
         GroupsCommand.Create(),
         ConfigsCommand.Create(),
+        PerfCommand.Create(),
     };
 }
