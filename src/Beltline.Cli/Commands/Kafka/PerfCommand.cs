@@ -239,9 +239,12 @@ internal static class PerfCommand
             .StartAsync(async context =>
             {
                 var task = context.AddTask(Markup.Escape(description), maxValue: total);
+                var clock = Stopwatch.StartNew();
                 while (!running.IsCompleted)
                 {
-                    task.Value = done();
+                    var count = done();
+                    task.Value = count;
+                    task.Description = Markup.Escape($"{description}: {count:N0} ({count / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N0} msg/s)");
                     await Task.WhenAny(running, Task.Delay(200));
                 }
                 task.Value = done();
