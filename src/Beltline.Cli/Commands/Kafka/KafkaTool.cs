@@ -180,6 +180,9 @@ internal static class KafkaTool
 
         public override async Task<int> InvokeAsync(ParseResult result, CancellationToken cancellationToken)
         {
+            // The tools block (consume loops, flushes): hand the caller its task first, so that System.CommandLine
+            // installs its Ctrl+C / SIGTERM handler, which cancels the token, before the work starts.
+            await Task.Yield();
             var parseErrors = result.Errors.Select(e => e.Message)
                 .Concat(result.UnmatchedTokens.Select(t => $"Unrecognized argument '{t}'.")).ToList();
             if (parseErrors.Count > 0)

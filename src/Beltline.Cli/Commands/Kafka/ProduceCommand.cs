@@ -68,7 +68,7 @@ internal static class ProduceCommand
             var reader = fileReader ?? Console.In;
             var lineNumber = 0;
             var badLines = 0;
-            while (!cancellationToken.IsCancellationRequested && await reader.ReadLineAsync(cancellationToken) is { } line)
+            while (await ReadLineOrStopAsync(reader, cancellationToken) is { } line)
             {
                 lineNumber++;
                 byte[]? key = null;
@@ -116,6 +116,21 @@ internal static class ProduceCommand
             return failed + badLines > 0 ? ExitCodes.Failure : ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The next line, or null at the end of the input or on Ctrl+C: what was read so far is still delivered and summed up.</summary>
+    private static async Task<string?> ReadLineOrStopAsync(TextReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Console.In reads synchronously and ignores the token: read on the pool and stop waiting on Ctrl+C (the
+            // process is about to end; the abandoned read goes with it).
+            return cancellationToken.IsCancellationRequested ? null : await Task.Run(reader.ReadLine, CancellationToken.None).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     internal static Acks ParseAcks(string text) => text.Trim().ToLowerInvariant() switch
