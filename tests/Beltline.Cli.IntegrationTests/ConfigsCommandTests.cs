@@ -43,6 +43,23 @@ public sealed class ConfigsCommandTests(BrokerFixture broker) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task Alter_a_broker_sets_and_removes_a_dynamic_broker_config()
+    {
+        var node = broker.Broker.NodeId.ToString();
+
+        var set = await Cli.RunAsync(broker, "configs", "alter", "--broker", node, "--add-config", "background.threads=12");
+        var described = await Cli.RunAsync(broker, "configs", "describe", "--broker", node);
+        var removed = await Cli.RunAsync(broker, "configs", "alter", "--broker", node, "--delete-config", "background.threads");
+        var after = await Cli.RunAsync(broker, "configs", "describe", "--broker", node, "-o", "json");
+
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Contains($"Completed updating config for broker {node}.", set.Output);
+        Assert.Matches(@"background\.threads\s*│\s*12\s*│\s*DYNAMIC_BROKER_CONFIG", described.Output);
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+        Assert.DoesNotContain(after.Json().GetProperty("configs").EnumerateArray(), c => c.GetProperty("name").GetString() == "background.threads");
+    }
+
+    [Fact]
     public async Task Alter_sets_and_deletes_configs_incrementally()
     {
         var topic = Cli.Unique("altered");
