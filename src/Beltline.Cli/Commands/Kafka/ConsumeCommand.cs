@@ -20,10 +20,10 @@ internal static class ConsumeCommand
         var group = new Option<string?>("--group") { Description = "Consumer group to join (offsets are committed); default: a throwaway group, or none with --partition." };
         var fromBeginning = new Option<bool>("--from-beginning") { Description = "Start at the earliest record when there is no committed offset (default: only new records)." };
         var partition = new Option<int?>("--partition") { Description = "Read only this partition (assigned directly, without a group unless --group is given)." };
-        var offset = new Option<string?>("--offset") { Description = "Where to start in --partition: an offset, 'beginning' or 'end' (default: end, or the group's committed offset)." };
+        var offset = new Option<string?>("--offset") { HelpName = "offset|beginning|end", Description = "Where to start in --partition: an offset, 'beginning' or 'end' (default: end, or the group's committed offset)." };
         var maxMessages = new Option<int?>("--max-messages") { Description = "Stop after this many records." };
-        var timeout = new Option<int?>("--timeout") { Description = "Stop when no record arrives for this many milliseconds (default: run until Ctrl+C)." };
-        var command = new Command("consume", "Print a topic's records: timestamp, partition, offset, headers, key and value.") { topic, group, fromBeginning, partition, offset, maxMessages, timeout };
+        var timeout = new Option<int?>("--timeout") { HelpName = "ms", Description = "Stop when no record arrives for this many milliseconds (default: run until Ctrl+C)." };
+        var command = new Command("consume", "Print a topic's records with timestamp, partition, offset, headers and key (like kafka-console-consumer.sh).") { topic, group, fromBeginning, partition, offset, maxMessages, timeout };
         options.AddTo(command);
         KafkaTool.SetAction(command, async (result, cancellationToken) =>
         {

@@ -43,13 +43,15 @@ internal sealed class KafkaToolOptions
 
     public Option<OutputFormat> Output { get; } = new("--output", "-o")
     {
-        Description = "table (for people, the default) or json (for scripts).",
+        Description = "table (for people) or json (for scripts).",
+        HelpName = "table|json",
         DefaultValueFactory = _ => OutputFormat.Table,
     };
 
     public Option<int> RequestTimeout { get; } = new("--request-timeout")
     {
-        Description = $"Milliseconds to wait for Kafka on each request; an unreachable broker fails after this (default {DefaultRequestTimeoutMs}).",
+        Description = "Milliseconds to wait for Kafka on each request; an unreachable broker fails after this.",
+        HelpName = "ms",
         DefaultValueFactory = _ => DefaultRequestTimeoutMs,
     };
 
@@ -64,18 +66,14 @@ internal sealed class KafkaToolOptions
 
     public TimeSpan Timeout(ParseResult result) => TimeSpan.FromMilliseconds(result.GetValue(RequestTimeout));
 
-    public AdminClientConfig AdminConfig(ParseResult result) => Client.Config(result, new AdminClientConfig());
-
-    public IAdminClient CreateAdmin(ParseResult result) =>
-        KafkaClients.Build(() => new AdminClientBuilder(AdminConfig(result)).SetLogHandler(KafkaClients.Quiet).Build());
-
     /// <summary>An admin client that has reached the cluster: cluster metadata within the request timeout, else a failure naming the bootstrap servers.</summary>
     public (IAdminClient Admin, Metadata Metadata) Connect(ParseResult result)
     {
-        var admin = CreateAdmin(result);
+        var config = Client.Config(result, new AdminClientConfig());
+        var admin = KafkaClients.Build(() => new AdminClientBuilder(config).SetLogHandler(KafkaClients.Quiet).Build());
         try
         {
-            return (admin, KafkaClients.FetchMetadata(admin, AdminConfig(result).BootstrapServers, Timeout(result)));
+            return (admin, KafkaClients.FetchMetadata(admin, config.BootstrapServers, Timeout(result)));
         }
         catch
         {

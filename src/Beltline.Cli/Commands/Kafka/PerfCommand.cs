@@ -29,9 +29,9 @@ internal static class PerfCommand
         var topic = new Option<string>("--topic") { Description = "Topic to write to (it must exist).", Required = true };
         var numRecords = new Option<long>("--num-records") { Description = "Records to send.", Required = true };
         var recordSize = new Option<int>("--record-size") { Description = "Bytes per record value.", Required = true };
-        var throughput = new Option<double>("--throughput") { Description = "Cap in records per second; -1 for none (default).", DefaultValueFactory = _ => -1 };
-        var acks = new Option<string>("--acks") { Description = "Acknowledgements to wait for: 0, 1 or all (default all).", DefaultValueFactory = _ => "all" };
-        var compression = new Option<CompressionType>("--compression") { Description = "Compression codec: none, gzip, snappy, lz4 or zstd.", DefaultValueFactory = _ => CompressionType.None };
+        var throughput = new Option<double>("--throughput") { Description = "Cap in records per second; -1 for none.", DefaultValueFactory = _ => -1 };
+        var acks = new Option<string>("--acks") { Description = "Acknowledgements to wait for.", HelpName = "0|1|all", DefaultValueFactory = _ => "all" };
+        var compression = new Option<CompressionType>("--compression") { Description = "Compression codec.", HelpName = "none|gzip|snappy|lz4|zstd", DefaultValueFactory = _ => CompressionType.None };
         var command = new Command("produce", "Send records as fast as allowed and report msg/s, MB/s and delivery latency.") { topic, numRecords, recordSize, throughput, acks, compression };
         options.AddTo(command);
         KafkaTool.SetAction(command, async (result, cancellationToken) =>
@@ -133,7 +133,7 @@ internal static class PerfCommand
         var topic = new Option<string>("--topic") { Description = "Topic to read.", Required = true };
         var messages = new Option<long>("--messages") { Description = "Records to consume.", Required = true };
         var group = new Option<string?>("--group") { Description = "Consumer group to join (offsets committed); default: all partitions from the beginning, no group." };
-        var timeout = new Option<int>("--timeout") { Description = "Give up when no record arrives for this many milliseconds (default 10000).", DefaultValueFactory = _ => 10_000 };
+        var timeout = new Option<int>("--timeout") { Description = "Give up when no record arrives for this many milliseconds.", HelpName = "ms", DefaultValueFactory = _ => 10_000 };
         var command = new Command("consume", "Read records as fast as possible and report msg/s, MB/s and end-to-end latency.") { topic, messages, group, timeout };
         options.AddTo(command);
         KafkaTool.SetAction(command, async (result, cancellationToken) =>

@@ -17,10 +17,10 @@ internal static class ProduceCommand
         var file = new Option<FileInfo?>("--file") { Description = "Read the records from this file instead of stdin." };
         var keySeparator = new Option<string?>("--key-separator") { Description = "Split each line at the first occurrence of this text into key and value (a line without it is an error)." };
         var headers = new Option<string[]>("--header") { Description = "A header on every record, key:value (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var compression = new Option<CompressionType>("--compression") { Description = "Compression codec: none, gzip, snappy, lz4 or zstd.", DefaultValueFactory = _ => CompressionType.None };
-        var acks = new Option<string>("--acks") { Description = "Acknowledgements to wait for: 0, 1 or all.", DefaultValueFactory = _ => "all" };
+        var compression = new Option<CompressionType>("--compression") { Description = "Compression codec.", HelpName = "none|gzip|snappy|lz4|zstd", DefaultValueFactory = _ => CompressionType.None };
+        var acks = new Option<string>("--acks") { Description = "Acknowledgements to wait for.", HelpName = "0|1|all", DefaultValueFactory = _ => "all" };
         var partition = new Option<int?>("--partition") { Description = "Write every record to this partition (default: by key, keyless records spread)." };
-        var command = new Command("produce", "Write records to a topic, one per line of stdin (or --file).") { topic, file, keySeparator, headers, compression, acks, partition };
+        var command = new Command("produce", "Write records to a topic, one per line of stdin or --file (like kafka-console-producer.sh).") { topic, file, keySeparator, headers, compression, acks, partition };
         options.AddTo(command);
         KafkaTool.SetAction(command, async (result, cancellationToken) =>
         {
