@@ -114,7 +114,7 @@ public sealed class ProduceConsumeCommandTests(BrokerFixture broker) : IClassFix
         await Cli.CreateTopicAsync(broker, topic, partitions: 2);
         await Cli.ProduceAsync(broker, topic, 1, "a", "b", "c");
 
-        var run = await Cli.RunAsync(broker, "consume", topic, "--partition", "1", "--offset", "1", "--max-messages", "2", "--output", "json");
+        var run = await Cli.RunAsync(broker, "consume", topic, "--partition", "1", "--offset", "1", "--max-messages", "2", "--timeout", "20000", "--output", "json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var records = run.JsonLines();
@@ -152,8 +152,8 @@ public sealed class ProduceConsumeCommandTests(BrokerFixture broker) : IClassFix
         await Cli.CreateTopicAsync(broker, topic);
         await Cli.ProduceAsync(broker, topic, 0, "1", "2", "3", "4");
 
-        var first = await Cli.RunAsync(broker, "consume", topic, "--group", group, "--from-beginning", "--max-messages", "2", "-o", "json");
-        var second = await Cli.RunAsync(broker, "consume", topic, "--group", group, "--from-beginning", "--max-messages", "2", "-o", "json");
+        var first = await Cli.RunAsync(broker, "consume", topic, "--group", group, "--from-beginning", "--max-messages", "2", "--timeout", "20000", "-o", "json");
+        var second = await Cli.RunAsync(broker, "consume", topic, "--group", group, "--from-beginning", "--max-messages", "2", "--timeout", "20000", "-o", "json");
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Equal(["1", "2"], first.JsonLines().Select(r => r.GetProperty("value").GetString()));
@@ -170,7 +170,7 @@ public sealed class ProduceConsumeCommandTests(BrokerFixture broker) : IClassFix
         for (var p = 0; p < 3; p++)
             await Cli.ProduceAsync(broker, topic, p, $"p{p}");
 
-        var run = await Cli.RunAsync(broker, "consume", topic, "--from-beginning", "--max-messages", "3", "-o", "json");
+        var run = await Cli.RunAsync(broker, "consume", topic, "--from-beginning", "--max-messages", "3", "--timeout", "20000", "-o", "json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(["p0", "p1", "p2"], run.JsonLines().Select(r => r.GetProperty("value").GetString()).Order());
