@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Beltline.Broker.Network;
 using Beltline.Cli.Commands;
+using Beltline.Cli.Commands.Kafka;
 
 namespace Beltline.Cli;
 
@@ -20,5 +21,11 @@ public static class Program
         BrokerCommand.Create(),
         ClickstreamCommand.Create(),
         InvokeCommand.Create(),
+        TopicsCommand.Create(),
+        ProduceCommand.Create(),
+        ConsumeCommand.Create(),
+        GroupsCommand.Create(),
+        ConfigsCommand.Create(),
+        PerfCommand.Create(),
     };
 }
