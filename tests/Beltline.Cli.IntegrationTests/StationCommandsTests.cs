@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text;
 using Beltline.Line.Clickstream;
 using Confluent.Kafka;
@@ -18,10 +17,8 @@ public sealed class StationCommandsTests(BrokerFixture broker) : IClassFixture<B
 
     private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await Program.CreateRoot().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString(), error.ToString());
+        var run = await Cli.RunAsync(args);
+        return (run.ExitCode, run.Output, run.Error);
     }
 
     private long CountRecords(string topic)
@@ -59,13 +56,13 @@ public sealed class StationCommandsTests(BrokerFixture broker) : IClassFixture<B
     [Fact]
     public async Task Invoke_against_an_unreachable_broker_fails_with_its_address()
     {
-        var port = FreePort();
+        var bootstrap = Cli.UnreachableBootstrap();
 
-        var (exit, output, error) = await Run("invoke", "order-producer", "--topic", "t", "--bootstrap", $"127.0.0.1:{port}");
+        var (exit, output, error) = await Run("invoke", "order-producer", "--topic", "t", "--bootstrap", bootstrap);
 
         Assert.Equal(1, exit);
         Assert.Equal("", output);
-        Assert.Contains($"Kafka at 127.0.0.1:{port} did not answer", error);
+        Assert.Contains($"Cannot reach Kafka at {bootstrap} within 15 s", error);
     }
 
     [Fact]
@@ -158,25 +155,18 @@ public sealed class StationCommandsTests(BrokerFixture broker) : IClassFixture<B
         Assert.Contains("--users must be at least 1, got 0.", usersError);
         Assert.Equal(2, config);
         Assert.Contains("missing.properties' does not exist", configError);
-        Assert.NotEqual(0, env);
+        Assert.Equal(2, env);
         Assert.Contains("NMTRD='many' is not a valid integer", envError);
     }
 
     [Fact]
     public async Task Clickstream_against_an_unreachable_broker_fails_with_its_address()
     {
-        var port = FreePort();
+        var bootstrap = Cli.UnreachableBootstrap();
 
-        var (exit, _, error) = await Run("clickstream", "--bootstrap", $"127.0.0.1:{port}", "--users", "1", "--no-event-log", "--bookmark", Path.Combine(_dir, "b.txt"));
+        var (exit, _, error) = await Run("clickstream", "--bootstrap", bootstrap, "--users", "1", "--no-event-log", "--bookmark", Path.Combine(_dir, "b.txt"));
 
         Assert.Equal(1, exit);
-        Assert.Contains($"Kafka at 127.0.0.1:{port} did not answer", error);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        Assert.Contains($"Cannot reach Kafka at {bootstrap} within 10 s", error);
     }
 }

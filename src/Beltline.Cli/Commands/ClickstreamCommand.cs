@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Beltline.Line.Clickstream;
+using Beltline.Cli.Commands.Kafka;
 using Beltline.Line.Kafka;
-using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -38,55 +38,34 @@ internal static class ClickstreamCommand
         foreach (var option in new Option[] { topic, threads, users, runFor, noDelay, noEventLog, eventLog, bookmark, seed, batchSize, lingerMs, bufferMemory })
             command.Add(option);
 
-        command.SetAction(async (result, cancellationToken) =>
+        KafkaTool.SetAction(command, async (result, cancellationToken) =>
         {
-            var error = result.InvocationConfiguration.Error;
-            var problems = new List<string>();
             if (result.GetValue(threads) < 1)
-                problems.Add($"--threads must be at least 1, got {result.GetValue(threads)}.");
+                throw new UsageException($"--threads must be at least 1, got {result.GetValue(threads)}.");
             if (result.GetValue(users) is < 1)
-                problems.Add($"--users must be at least 1, got {result.GetValue(users)}.");
+                throw new UsageException($"--users must be at least 1, got {result.GetValue(users)}.");
             if (result.GetValue(runFor) < 0)
-                problems.Add($"--run-for must be 0 or more seconds, got {result.GetValue(runFor)}.");
+                throw new UsageException($"--run-for must be 0 or more seconds, got {result.GetValue(runFor)}.");
             if (result.GetValue(batchSize) is < 1)
-                problems.Add($"--batch-size must be at least 1, got {result.GetValue(batchSize)}.");
+                throw new UsageException($"--batch-size must be at least 1, got {result.GetValue(batchSize)}.");
             if (result.GetValue(lingerMs) is < 0)
-                problems.Add($"--linger-ms must be 0 or more, got {result.GetValue(lingerMs)}.");
+                throw new UsageException($"--linger-ms must be 0 or more, got {result.GetValue(lingerMs)}.");
             if (result.GetValue(bufferMemory) is < 1024)
-                problems.Add($"--buffer-memory must be at least 1024 bytes, got {result.GetValue(bufferMemory)}.");
+                throw new UsageException($"--buffer-memory must be at least 1024 bytes, got {result.GetValue(bufferMemory)}.");
             if (string.IsNullOrWhiteSpace(result.GetValue(topic)))
-                problems.Add("--topic must not be empty.");
-            ProducerConfig config;
-            try
-            {
-                var defaults = KafkaClickEventSink.OriginalDefaults();
-                if (result.GetValue(batchSize) is { } bytes)
-                    defaults.BatchSize = bytes;
-                if (result.GetValue(lingerMs) is { } linger)
-                    defaults.LingerMs = linger;
-                if (result.GetValue(bufferMemory) is { } memory)
-                    defaults.QueueBufferingMaxKbytes = memory / 1024;
-                config = client.Config(result, defaults, Environment.GetEnvironmentVariable("BROKERS"));
-            }
-            catch (ClientConfigException e)
-            {
-                problems.Add(e.Message);
-                config = null!;
-            }
-            if (problems.Count > 0)
-            {
-                foreach (var problem in problems)
-                    error.WriteLine(problem);
-                return 2;
-            }
+                throw new UsageException("--topic must not be empty.");
+            var config = KafkaClickEventSink.OriginalDefaults();
+            if (result.GetValue(batchSize) is { } bytes)
+                config.BatchSize = bytes;
+            if (result.GetValue(lingerMs) is { } linger)
+                config.LingerMs = linger;
+            if (result.GetValue(bufferMemory) is { } memory)
+                config.QueueBufferingMaxKbytes = memory / 1024;
+            config = client.Config(result, config, Environment.GetEnvironmentVariable("BROKERS"));
 
             using var loggerFactory = Logging.Create(LogFormat.Text, LogLevel.Information, toStandardError: true);
             var logger = loggerFactory.CreateLogger("Beltline.Clickstream");
-            if (KafkaReachability.Check(config, ReachTimeout) is { } unreachable)
-            {
-                error.WriteLine(unreachable);
-                return 1;
-            }
+            KafkaReachability.Metadata(config, ReachTimeout);
 
             var options = new ClickstreamOptions
             {
@@ -119,8 +98,7 @@ internal static class ClickstreamCommand
             }
             catch (InvalidDataException e)
             {
-                error.WriteLine(e.Message);
-                return 2;
+                throw new UsageException(e.Message);
             }
 
             var table = new Table().Border(TableBorder.Rounded).Title("[bold]Clickstream summary[/]").AddColumn("").AddColumn("").HideHeaders();
@@ -132,7 +110,7 @@ internal static class ClickstreamCommand
             table.AddRow("last globalseq", summary.LastGlobalSeq.ToString(CultureInfo.InvariantCulture));
             console.Write(table);
             if (summary.FirstError is { } firstError)
-                error.WriteLine($"Deliveries failed: {firstError}");
+                KafkaTool.WriteError(result, $"Deliveries failed: {firstError}");
             return summary.Errors > 0 ? 1 : 0;
         });
         return command;

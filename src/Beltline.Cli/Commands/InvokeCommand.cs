@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Beltline.Cli.Commands.Kafka;
 using Beltline.Line.Kafka;
 using Beltline.Line.OrderProducer;
 using Confluent.Kafka;
@@ -26,16 +27,15 @@ internal static partial class InvokeCommand
         orderProducer.Add(count);
         orderProducer.Add(topic);
         orderProducer.Add(every);
-        orderProducer.SetAction(async (result, cancellationToken) =>
+        KafkaTool.SetAction(orderProducer, async (result, cancellationToken) =>
         {
-            var error = result.InvocationConfiguration.Error;
             var output = result.InvocationConfiguration.Output;
             OrderProducerSettings settings;
             TimeSpan? interval = null;
             try
             {
                 if (result.GetValue(every) is { } text)
-                    interval = ParseInterval(text) ?? throw new OrderProducerConfigException($"--every '{text}' is not an interval such as 30s, 1m or 2h.");
+                    interval = ParseInterval(text) ?? throw new UsageException($"--every '{text}' is not an interval such as 30s, 1m or 2h.");
                 // Flag, then the function's BOOTSTRAP_SERVER, then the --command-config file's bootstrap.servers.
                 var properties = client.Properties(result);
                 var bootstrap = result.GetValue(client.Bootstrap);
@@ -43,10 +43,9 @@ internal static partial class InvokeCommand
                     bootstrap = properties.Bootstrap;
                 settings = OrderProducerSettings.From(Environment.GetEnvironmentVariable, result.GetValue(count), bootstrap, result.GetValue(topic)) with { Client = properties };
             }
-            catch (Exception e) when (e is OrderProducerConfigException or ClientConfigException)
+            catch (OrderProducerConfigException e)
             {
-                error.WriteLine(e.Message);
-                return 2;
+                throw new UsageException(e.Message);
             }
 
             using var loggerFactory = Logging.Create(LogFormat.Text, LogLevel.Information, toStandardError: true);
@@ -60,9 +59,10 @@ internal static partial class InvokeCommand
                     output.WriteLine(response.ToJson());
                     exit = response.StatusCode == 200 ? 0 : 1;
                 }
-                catch (KafkaException e)
+                catch (Exception e) when (interval is not null && e is KafkaException or KafkaUnreachableException)
                 {
-                    error.WriteLine(e.Error.Reason);
+                    // A scheduled function that fails is retried at the next tick, as EventBridge would.
+                    KafkaTool.WriteError(result, e.Message);
                     exit = 1;
                 }
                 catch (OperationCanceledException)

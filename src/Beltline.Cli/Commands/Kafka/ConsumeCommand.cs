@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Beltline.Line.Kafka;
 using Confluent.Kafka;
 
 namespace Beltline.Cli.Commands.Kafka;
@@ -67,7 +68,7 @@ internal static class ConsumeCommand
                 var count = 0;
                 string? failure = null;
                 using (var consumer = KafkaClients.Build(() => new ConsumerBuilder<byte[]?, byte[]?>(config)
-                           .SetLogHandler(KafkaClients.Quiet)
+                           .SetLogHandler(KafkaReachability.Quiet)
                            .SetErrorHandler((_, error) => { if (error.IsFatal) failure = error.Reason; })
                            .Build()))
                 {

@@ -70,10 +70,10 @@ internal sealed class KafkaToolOptions
     public (IAdminClient Admin, Metadata Metadata) Connect(ParseResult result)
     {
         var config = Client.Config(result, new AdminClientConfig());
-        var admin = KafkaClients.Build(() => new AdminClientBuilder(config).SetLogHandler(KafkaClients.Quiet).Build());
+        var admin = KafkaClients.Build(() => new AdminClientBuilder(config).SetLogHandler(KafkaReachability.Quiet).Build());
         try
         {
-            return (admin, KafkaClients.FetchMetadata(admin, config.BootstrapServers, Timeout(result)));
+            return (admin, KafkaReachability.Metadata(admin, config.BootstrapServers, Timeout(result)));
         }
         catch
         {
@@ -93,11 +93,6 @@ internal sealed class KafkaToolOptions
 /// <summary>Building Confluent clients and talking to the cluster the way every tool needs.</summary>
 internal static class KafkaClients
 {
-    /// <summary>librdkafka's own log lines (connection refused, retries) would bury the tool's one clear message; errors surface as exceptions.</summary>
-    public static void Quiet<T>(T client, LogMessage message)
-    {
-    }
-
     /// <summary>Builds a client; a property librdkafka rejects (from --command-config) is a configuration error.</summary>
     public static T Build<T>(Func<T> build)
     {
@@ -110,24 +105,6 @@ internal static class KafkaClients
             throw new ClientConfigException($"Invalid client configuration: {e.Message}");
         }
     }
-
-    public static Metadata FetchMetadata(IAdminClient admin, string bootstrap, TimeSpan timeout)
-    {
-        try
-        {
-            var metadata = admin.GetMetadata(timeout);
-            if (metadata.Brokers.Count == 0)
-                throw Unreachable(bootstrap, timeout, "no brokers in the cluster metadata");
-            return metadata;
-        }
-        catch (KafkaException e) when (e.Error.IsLocalError)
-        {
-            throw Unreachable(bootstrap, timeout, e.Error.Reason);
-        }
-    }
-
-    public static ToolFailureException Unreachable(string bootstrap, TimeSpan timeout, string reason) =>
-        new($"Cannot reach Kafka at {bootstrap} within {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s ({reason}).");
 
     /// <summary>The topic's metadata, or a failure saying it does not exist.</summary>
     public static TopicMetadata RequireTopic(Metadata metadata, string topic)
@@ -199,7 +176,7 @@ internal static class KafkaTool
                 WriteError(result, e.Message);
                 return ExitCodes.BadArguments;
             }
-            catch (ToolFailureException e)
+            catch (Exception e) when (e is ToolFailureException or KafkaUnreachableException)
             {
                 WriteError(result, e.Message);
                 return ExitCodes.Failure;

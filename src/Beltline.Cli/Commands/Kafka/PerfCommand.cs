@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Beltline.Line.Kafka;
 using Confluent.Kafka;
 using Spectre.Console;
 
@@ -58,7 +59,7 @@ internal static class PerfCommand
             config.CompressionType = result.GetValue(compression);
             config.LingerMs ??= 5;
             config.MessageTimeoutMs ??= Math.Max(result.GetValue(options.RequestTimeout), 1000) * 3;
-            using var producer = KafkaClients.Build(() => new ProducerBuilder<Null, byte[]>(config).SetLogHandler(KafkaClients.Quiet).Build());
+            using var producer = KafkaClients.Build(() => new ProducerBuilder<Null, byte[]>(config).SetLogHandler(KafkaReachability.Quiet).Build());
 
             // One random payload of uppercase letters for every record, as Kafka's tool sends.
             var payload = new byte[size];
@@ -161,7 +162,7 @@ internal static class PerfCommand
             config.EnableAutoCommit = groupId is not null;
             config.AutoOffsetReset = AutoOffsetReset.Earliest;
             config.AllowAutoCreateTopics = false;
-            using var consumer = KafkaClients.Build(() => new ConsumerBuilder<byte[]?, byte[]?>(config).SetLogHandler(KafkaClients.Quiet).Build());
+            using var consumer = KafkaClients.Build(() => new ConsumerBuilder<byte[]?, byte[]?>(config).SetLogHandler(KafkaReachability.Quiet).Build());
             if (groupId is null)
                 consumer.Assign(topicMetadata.Partitions.Select(p => new TopicPartitionOffset(name, p.PartitionId, Offset.Beginning)));
             else

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Beltline.Line.Kafka;
 using Confluent.Kafka;
 
 namespace Beltline.Cli.Commands.Kafka;
@@ -50,7 +51,7 @@ internal static class ProduceCommand
             var delivered = 0L;
             var failed = 0L;
             var errors = new List<string>();
-            using var producer = KafkaClients.Build(() => new ProducerBuilder<byte[]?, byte[]>(config).SetLogHandler(KafkaClients.Quiet).Build());
+            using var producer = KafkaClients.Build(() => new ProducerBuilder<byte[]?, byte[]>(config).SetLogHandler(KafkaReachability.Quiet).Build());
             void Report(DeliveryReport<byte[]?, byte[]> report)
             {
                 if (report.Error.IsError)
