@@ -21,6 +21,7 @@ public static class Program
         BrokerCommand.Create(),
         ClickstreamCommand.Create(),
         InvokeCommand.Create(),
+        ProcessCommand.Create(),
         TopicsCommand.Create(),
         ProduceCommand.Create(),
         ConsumeCommand.Create(),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Beltline.Line.Kafka;
+using Beltline.Streams;
 using Confluent.Kafka;
 using Spectre.Console;
 
@@ -156,7 +157,7 @@ internal static class PerfCommand
             using (admin)
                 topicMetadata = KafkaClients.RequireTopic(metadata, name);
 
-            var config = options.Client.Config(result, new ConsumerConfig());
+            var config = ConsumerTuning.KeepFetching(options.Client.Config(result, new ConsumerConfig()));
             // Confluent.Kafka wants a group id even for assign(); without --group it never joins nor commits.
             config.GroupId = groupId ?? $"beltline-perf-consumer-{Guid.NewGuid():N}"[..32];
             config.EnableAutoCommit = groupId is not null;
