@@ -23,6 +23,11 @@ internal static class ProcessCommand
         var client = new ClientOptions();
         var topic = new Option<string>("--topic") { Description = "Input topic of click events.", DefaultValueFactory = _ => "clickstream" };
         var groupId = new Option<string>("--group-id") { Description = "Consumer group.", DefaultValueFactory = _ => "flink-clickstream-processor" };
+        var instanceId = new Option<string?>("--instance-id")
+        {
+            Description = "Static group member id (KIP-345): a restarted processor takes its partitions back at once instead of waiting out the old member's session. Default: the client id; --instance-id none for a dynamic member.",
+            DefaultValueFactory = _ => "clickstream-processor",
+        };
         var bounded = new Option<bool>("--bounded") { Description = "Read up to the end offsets seen at start, fire every window, and exit." };
         var sessionsTopic = new Option<string>("--sessions-topic") { Description = "Topic of sessions with an order checkout.", DefaultValueFactory = _ => ClickstreamJobOptions.DefaultSessionsTopic };
         var countsTopic = new Option<string>("--session-counts-topic") { Description = "Topic of the 10 s session counts.", DefaultValueFactory = _ => ClickstreamJobOptions.DefaultSessionCountsTopic };
@@ -33,7 +38,7 @@ internal static class ProcessCommand
         var lateTopic = new Option<string?>("--late-topic") { Description = "Copy late records (their window has fired) here." };
         var command = new Command("process", "Run the clickstream processor (the Flink job's twin): user sessions and 10 s aggregates from click events.")
         {
-            topic, groupId, bounded, sessionsTopic, countsTopic, departmentsTopic, stateDir, checkpointInterval, deadLetterTopic, lateTopic,
+            topic, groupId, instanceId, bounded, sessionsTopic, countsTopic, departmentsTopic, stateDir, checkpointInterval, deadLetterTopic, lateTopic,
         };
         client.AddTo(command);
         KafkaTool.SetAction(command, async (result, cancellationToken) =>
@@ -43,7 +48,12 @@ internal static class ProcessCommand
             foreach (var option in new[] { topic, groupId, sessionsTopic, countsTopic, departmentsTopic, stateDir })
                 if (string.IsNullOrWhiteSpace(result.GetValue(option)))
                     throw new UsageException($"{option.Name} must not be empty.");
-            var consumerConfig = client.Config(result, new ConsumerConfig { GroupId = result.GetValue(groupId), ClientId = "clickstream-processor" });
+            var consumerConfig = client.Config(result, new ConsumerConfig
+            {
+                GroupId = result.GetValue(groupId),
+                ClientId = "clickstream-processor",
+                GroupInstanceId = result.GetValue(instanceId) is { } id && id != "none" ? id : null,
+            });
             var producerConfig = client.Config(result, new ProducerConfig { ClientId = "clickstream-processor", Acks = Acks.All, EnableIdempotence = true, LingerMs = 5 });
             var metadata = KafkaReachability.Metadata(consumerConfig, ReachTimeout);
             if (!metadata.Topics.Any(t => t.Topic == result.GetValue(topic) && !t.Error.IsError))
