@@ -45,6 +45,9 @@ public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig
     private readonly Stopwatch _elapsed = new();
     private long _records, _late, _bad, _outputs, _checkpoints;
     private string? _deliveryError;
+    private StreamJobMetrics? _metrics;
+    private long _lateSinceLog;
+    private long _lastLateLog = -1000;
 
     public JobStatus Status => new(Interlocked.Read(ref _records), Interlocked.Read(ref _late), Interlocked.Read(ref _bad),
         Interlocked.Read(ref _outputs), Volatile.Read(ref _watermark), Interlocked.Read(ref _checkpoints), _elapsed.Elapsed);
@@ -58,6 +61,7 @@ public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig
     private JobStatus Run(CancellationToken cancellationToken)
     {
         _elapsed.Start();
+        using var metrics = _metrics = new StreamJobMetrics(options.InputTopic, () => Volatile.Read(ref _watermark));
         var store = new CheckpointStore(options.StateDirectory);
         var checkpoint = store.Load();
         if (checkpoint is not null)
@@ -138,22 +142,38 @@ public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig
         var outcome = job.Process(partition, record.Offset.Value, record.Message.Value, out var reason);
         _nextOffsets[partition] = record.Offset.Value + 1;
         Interlocked.Increment(ref _records);
+        _metrics!.Add(_metrics.Records, 1);
         switch (outcome)
         {
             case RecordOutcome.Bad:
                 Interlocked.Increment(ref _bad);
+                _metrics.Add(_metrics.Bad, 1);
                 logger.LogWarning("Skipped a bad record at {Topic}/{Partition}@{Offset}: {Reason}", record.Topic, partition, record.Offset.Value, reason);
                 if (options.DeadLetterTopic is { } deadLetters)
                     sideProducer!.Produce(deadLetters, SideRecord(record, reason!), OnSideDelivery);
                 break;
             case RecordOutcome.Late:
                 Interlocked.Increment(ref _late);
-                logger.LogDebug("Dropped a late record at {Topic}/{Partition}@{Offset}", record.Topic, partition, record.Offset.Value);
+                _metrics.Add(_metrics.Late, 1);
+                LogLate(record);
                 if (options.LateTopic is { } lateTopic)
                     sideProducer!.Produce(lateTopic, SideRecord(record, "late"), OnSideDelivery);
                 break;
         }
         Volatile.Write(ref _watermark, job.Watermark);
+    }
+
+    /// <summary>A line per late record would drown the log when a whole partition lags: at most one a second, with the count of the others.</summary>
+    private void LogLate(ConsumeResult<Ignore, byte[]> record)
+    {
+        _lateSinceLog++;
+        var now = _elapsed.ElapsedMilliseconds;
+        if (now - _lastLateLog < 1000)
+            return;
+        logger.LogWarning("Dropped a late record at {Topic}/{Partition}@{Offset} (its window has fired; {Count} late since the last report, {Total} in all)",
+            record.Topic, record.Partition.Value, record.Offset.Value, _lateSinceLog, Interlocked.Read(ref _late));
+        _lateSinceLog = 0;
+        _lastLateLog = now;
     }
 
     private static Message<byte[]?, byte[]> SideRecord(ConsumeResult<Ignore, byte[]> record, string reason) => new()
@@ -185,6 +205,7 @@ public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig
             });
         }
         Interlocked.Add(ref _outputs, outputs.Count);
+        _metrics?.Add(_metrics.Outputs, outputs.Count);
         Volatile.Write(ref _watermark, job.Watermark);
     }
 
@@ -196,6 +217,7 @@ public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig
             throw new KafkaException(new Error(ErrorCode.Local_Fail, $"Outputs were not delivered ({_deliveryError ?? $"{pending} pending after {FlushTimeout.TotalSeconds} s"}); no checkpoint taken."));
         store.Save(_nextOffsets, job, DateTimeOffset.UtcNow);
         Interlocked.Increment(ref _checkpoints);
+        _metrics?.Add(_metrics.Checkpoints, 1);
         if (_nextOffsets.Count == 0)
             return;
         try

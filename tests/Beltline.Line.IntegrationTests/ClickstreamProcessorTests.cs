@@ -89,8 +89,26 @@ public sealed class ClickstreamProcessorTests(BrokerFixture broker) : IClassFixt
                 await producer.ProduceAsync(input, new Message<Null, byte[]> { Value = value });
         }
 
+        var measured = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Beltline.Streams")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "topic" && (string?)tag.Value == input)
+                    measured.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
+        });
+        listener.Start();
+
         var status = await RunBounded(input, outputs, late, deadLetters);
 
+        Assert.Equal(1, measured.GetValueOrDefault("beltline_stream_late_records"));
+        Assert.Equal(2, measured.GetValueOrDefault("beltline_stream_bad_records"));
+        Assert.Equal(5, measured.GetValueOrDefault("beltline_stream_records"));
         Assert.Equal(5, status.Records);
         Assert.Equal(1, status.Late);
         Assert.Equal(2, status.Bad);
