@@ -29,14 +29,14 @@ public sealed record JobStatus(long Records, long Late, long Bad, long Outputs, 
 
 /// <summary>
 /// Runs an <see cref="IStreamJob"/> over a Kafka topic: a consumer-group member reading its partitions, outputs
-/// through one producer, and a checkpoint every interval that first waits for every output to be acknowledged,
+/// through its sinks (by default one Kafka producer), and a checkpoint every interval that first waits for every output to be acknowledged,
 /// then saves the job's state with the offsets it covers, then commits those offsets to the group (for lag, not for
 /// recovery). After a crash the job resumes from the checkpoint and writes again what came after it: outputs are
 /// at-least-once, and since their keys are deterministic, the set of output records by key is that of an
 /// uninterrupted run. Without a checkpoint the input is read from the beginning, as the Flink job's
 /// setStartFromEarliest does.
 /// </summary>
-public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig, ProducerConfig producerConfig, KafkaJobOptions options, ILogger logger)
+public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig, ProducerConfig producerConfig, KafkaJobOptions options, ILogger logger, IReadOnlyList<IOutputSink>? sinks = null)
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
@@ -81,7 +81,7 @@ public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig
             EnablePartitionEof = false,
         };
         ConsumerTuning.KeepFetching(consumerSettings);
-        using var producer = new ProducerBuilder<string, string>(producerConfig).Build();
+        var outputSinks = sinks ?? [new KafkaOutputSink(producerConfig)];
         using var sideProducer = options.DeadLetterTopic is not null || options.LateTopic is not null
             ? new ProducerBuilder<byte[]?, byte[]>(producerConfig).Build()
             : null;
@@ -100,7 +100,7 @@ public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig
                 if (endOffsets is not null && ReachedEnd(endOffsets))
                 {
                     job.Finish();
-                    Publish(producer);
+                    Publish(outputSinks);
                     logger.LogInformation("Reached the end offsets seen at start; fired every window");
                     break;
                 }
@@ -109,21 +109,23 @@ public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig
                     job.Tick();
                 else
                     Process(record, sideProducer);
-                Publish(producer);
+                Publish(outputSinks);
                 if (_deliveryError is { } error)
-                    throw new KafkaException(new Error(ErrorCode.Local_Fail, $"An output was not delivered: {error}"));
+                    throw new KafkaException(new Error(ErrorCode.Local_Fail, $"A dead-letter or late record was not delivered: {error}"));
                 if (_elapsed.Elapsed >= nextCheckpoint)
                 {
-                    Checkpoint(store, consumer, producer, sideProducer);
+                    Checkpoint(store, consumer, outputSinks, sideProducer);
                     nextCheckpoint = _elapsed.Elapsed + options.CheckpointInterval;
                 }
             }
-            Checkpoint(store, consumer, producer, sideProducer);
+            Checkpoint(store, consumer, outputSinks, sideProducer);
         }
         finally
         {
             _elapsed.Stop();
             consumer.Close();
+            if (sinks is null)
+                outputSinks[0].Dispose();
         }
         return Status;
     }
@@ -192,27 +194,23 @@ public sealed class KafkaJobRunner(IStreamJob job, ConsumerConfig consumerConfig
             Interlocked.CompareExchange(ref _deliveryError, report.Error.Reason, null);
     }
 
-    private void Publish(IProducer<string, string> producer)
+    private void Publish(IReadOnlyList<IOutputSink> outputSinks)
     {
         var outputs = job.TakeOutputs();
         foreach (var output in outputs)
-        {
-            var message = new Message<string, string> { Key = output.Key, Value = output.Value, Timestamp = new Timestamp(output.Timestamp, TimestampType.CreateTime) };
-            producer.Produce(output.Topic, message, report =>
-            {
-                if (report.Error.IsError)
-                    Interlocked.CompareExchange(ref _deliveryError, report.Error.Reason, null);
-            });
-        }
+            foreach (var sink in outputSinks)
+                sink.Write(output);
         Interlocked.Add(ref _outputs, outputs.Count);
         _metrics?.Add(_metrics.Outputs, outputs.Count);
         Volatile.Write(ref _watermark, job.Watermark);
     }
 
-    private void Checkpoint(CheckpointStore store, IConsumer<Ignore, byte[]> consumer, IProducer<string, string> producer, IProducer<byte[]?, byte[]>? sideProducer)
+    private void Checkpoint(CheckpointStore store, IConsumer<Ignore, byte[]> consumer, IReadOnlyList<IOutputSink> outputSinks, IProducer<byte[]?, byte[]>? sideProducer)
     {
         // Outputs before state: a checkpoint must never cover records whose outputs could still be lost.
-        var pending = producer.Flush(FlushTimeout) + (sideProducer?.Flush(FlushTimeout) ?? 0);
+        foreach (var sink in outputSinks)
+            sink.Flush(FlushTimeout);
+        var pending = sideProducer?.Flush(FlushTimeout) ?? 0;
         if (pending > 0 || _deliveryError is not null)
             throw new KafkaException(new Error(ErrorCode.Local_Fail, $"Outputs were not delivered ({_deliveryError ?? $"{pending} pending after {FlushTimeout.TotalSeconds} s"}); no checkpoint taken."));
         store.Save(_nextOffsets, job, DateTimeOffset.UtcNow);

@@ -26,13 +26,31 @@ public sealed class ClickstreamProcessorTests(BrokerFixture broker) : IClassFixt
         DepartmentsTopic = prefix + "-departments",
     };
 
-    private Task<JobStatus> RunBounded(string input, ClickstreamJobOptions outputs, string? lateTopic = null, string? deadLetterTopic = null) =>
+    private ProducerConfig ProducerConfig => new() { BootstrapServers = broker.BootstrapServers, Acks = Acks.All, LingerMs = 5 };
+
+    private Task<JobStatus> RunBounded(string input, ClickstreamJobOptions outputs, string? lateTopic = null, string? deadLetterTopic = null, IReadOnlyList<IOutputSink>? sinks = null) =>
         new KafkaJobRunner(new ClickstreamJob(outputs),
                 new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = Unique("processor") },
-                new ProducerConfig { BootstrapServers = broker.BootstrapServers, Acks = Acks.All, LingerMs = 5 },
+                ProducerConfig,
                 new KafkaJobOptions { InputTopic = input, StateDirectory = _stateDir, Bounded = true, LateTopic = lateTopic, DeadLetterTopic = deadLetterTopic },
-                NullLogger.Instance)
+                NullLogger.Instance, sinks)
             .RunAsync(CancellationToken.None);
+
+    /// <summary>A second sink beside Kafka, as the search sink will be.</summary>
+    private sealed class ListSink : IOutputSink
+    {
+        public List<JobOutput> Outputs { get; } = [];
+
+        public int Flushes { get; private set; }
+
+        public void Write(JobOutput output) => Outputs.Add(output);
+
+        public void Flush(TimeSpan timeout) => Flushes++;
+
+        public void Dispose()
+        {
+        }
+    }
 
     [Fact]
     public async Task A_bounded_run_over_three_partitions_gives_what_the_job_gives_in_memory()
@@ -41,7 +59,9 @@ public sealed class ClickstreamProcessorTests(BrokerFixture broker) : IClassFixt
         await KafkaTestData.ProduceClicksAsync(broker.BootstrapServers, input, partitions: 3, sessions: 3000, seed: 21, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
         var outputs = Outputs(Unique("out"));
 
-        var status = await RunBounded(input, outputs);
+        using var kafka = new KafkaOutputSink(ProducerConfig);
+        var list = new ListSink();
+        var status = await RunBounded(input, outputs, sinks: [kafka, list]);
 
         var written = KafkaTestData.ReadAll(broker.BootstrapServers, outputs.SessionsTopic, outputs.SessionCountsTopic, outputs.DepartmentsTopic)
             .Select(r => (r.Topic, r.Key, r.Value)).ToList();
@@ -63,6 +83,8 @@ public sealed class ClickstreamProcessorTests(BrokerFixture broker) : IClassFixt
         Assert.True(expectedOutputs.Count(o => o.Topic == outputs.DepartmentsTopic) > 10);
         Assert.Equal(expectedOutputs.Order(), written.Order());
         Assert.Equal(status.Outputs, written.Count);
+        Assert.Equal(written.Order(), list.Outputs.Select(o => (o.Topic, o.Key, o.Value)).Order());
+        Assert.True(list.Flushes >= 1);
         Assert.True(File.Exists(Path.Combine(_stateDir, "checkpoint.json")));
     }
 
