@@ -14,7 +14,6 @@ namespace Beltline.Cli.Commands;
 /// </summary>
 internal static class ClickstreamCommand
 {
-    private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ReachTimeout = TimeSpan.FromSeconds(10);
 
     public static Command Create()
@@ -84,31 +83,28 @@ internal static class ClickstreamCommand
                 using var sink = new KafkaClickEventSink(config, result.GetValue(topic)!);
                 var producer = new ClickstreamProducer(options, sink, logger);
                 console.MarkupLineInterpolated($"Clickstream → [bold]{result.GetValue(topic)}[/] at {config.BootstrapServers}, {options.Threads} threads{(options.NoDelay ? ", no delay" : "")}. Ctrl+C stops.");
-                var run = producer.RunAsync(cancellationToken);
                 var last = producer.Status;
-                while (await Task.WhenAny(run, Task.Delay(StatusInterval, CancellationToken.None)) != run)
+                summary = await StationStatus.WhileRunning(producer.RunAsync(cancellationToken), () =>
                 {
                     var now = producer.Status;
                     var rate = (now.Delivered - last.Delivered) / (now.Elapsed - last.Elapsed).TotalSeconds;
                     console.MarkupLineInterpolated($"[grey]{now.Elapsed:hh\\:mm\\:ss}[/] events {now.Delivered:N0} · {rate:N0} events/s · errors {now.Errors:N0}");
                     producer.SaveBookmark();
                     last = now;
-                }
-                summary = await run;
+                });
             }
             catch (InvalidDataException e)
             {
                 throw new UsageException(e.Message);
             }
 
-            var table = new Table().Border(TableBorder.Rounded).Title("[bold]Clickstream summary[/]").AddColumn("").AddColumn("").HideHeaders();
-            table.AddRow("elapsed", summary.Elapsed.ToString(@"hh\:mm\:ss\.f", CultureInfo.InvariantCulture));
-            table.AddRow("sessions", summary.Sessions.ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow("events delivered", summary.Delivered.ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow("events/s", (summary.Delivered / Math.Max(summary.Elapsed.TotalSeconds, 0.001)).ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow("errors", summary.Errors.ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow("last globalseq", summary.LastGlobalSeq.ToString(CultureInfo.InvariantCulture));
-            console.Write(table);
+            StationStatus.WriteSummary(console, "Clickstream summary",
+                ("elapsed", StationStatus.Duration(summary.Elapsed)),
+                ("sessions", StationStatus.Count(summary.Sessions)),
+                ("events delivered", StationStatus.Count(summary.Delivered)),
+                ("events/s", StationStatus.Rate(summary.Delivered, summary.Elapsed)),
+                ("errors", StationStatus.Count(summary.Errors)),
+                ("last globalseq", summary.LastGlobalSeq.ToString(CultureInfo.InvariantCulture)));
             if (summary.FirstError is { } firstError)
                 KafkaTool.WriteError(result, $"Deliveries failed: {firstError}");
             return summary.Errors > 0 ? 1 : 0;

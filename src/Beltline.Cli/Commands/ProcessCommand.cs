@@ -15,7 +15,6 @@ namespace Beltline.Cli.Commands;
 /// </summary>
 internal static class ProcessCommand
 {
-    private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ReachTimeout = TimeSpan.FromSeconds(10);
 
     public static Command Create()
@@ -81,31 +80,28 @@ internal static class ProcessCommand
             JobStatus summary;
             try
             {
-                var run = runner.RunAsync(cancellationToken);
                 var last = runner.Status;
-                while (await Task.WhenAny(run, Task.Delay(StatusInterval, CancellationToken.None)) != run)
+                summary = await StationStatus.WhileRunning(runner.RunAsync(cancellationToken), () =>
                 {
                     var now = runner.Status;
                     var rate = (now.Records - last.Records) / (now.Elapsed - last.Elapsed).TotalSeconds;
                     console.MarkupLineInterpolated($"[grey]{now.Elapsed:hh\\:mm\\:ss}[/] events {now.Records:N0} · {rate:N0} events/s · watermark {Watermark(now.Watermark)} · outputs {now.Outputs:N0} · late {now.Late:N0} · bad {now.Bad:N0}");
                     last = now;
-                }
-                summary = await run;
+                });
             }
             catch (InvalidDataException e)
             {
                 throw new UsageException(e.Message);
             }
-            var table = new Table().Border(TableBorder.Rounded).Title("[bold]Processor summary[/]").AddColumn("").AddColumn("").HideHeaders();
-            table.AddRow("elapsed", summary.Elapsed.ToString(@"hh\:mm\:ss\.f"));
-            table.AddRow("events read", summary.Records.ToString("N0"));
-            table.AddRow("events/s", (summary.Records / Math.Max(summary.Elapsed.TotalSeconds, 0.001)).ToString("N0"));
-            table.AddRow("outputs", summary.Outputs.ToString("N0"));
-            table.AddRow("late events", summary.Late.ToString("N0"));
-            table.AddRow("bad events", summary.Bad.ToString("N0"));
-            table.AddRow("watermark", Watermark(summary.Watermark));
-            table.AddRow("checkpoints", summary.Checkpoints.ToString("N0"));
-            console.Write(table);
+            StationStatus.WriteSummary(console, "Processor summary",
+                ("elapsed", StationStatus.Duration(summary.Elapsed)),
+                ("events read", StationStatus.Count(summary.Records)),
+                ("events/s", StationStatus.Rate(summary.Records, summary.Elapsed)),
+                ("outputs", StationStatus.Count(summary.Outputs)),
+                ("late events", StationStatus.Count(summary.Late)),
+                ("bad events", StationStatus.Count(summary.Bad)),
+                ("watermark", Watermark(summary.Watermark)),
+                ("checkpoints", StationStatus.Count(summary.Checkpoints)));
             return 0;
         });
         return command;
