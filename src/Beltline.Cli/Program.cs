@@ -22,6 +22,7 @@ public static class Program
         ClickstreamCommand.Create(),
         InvokeCommand.Create(),
         ProcessCommand.Create(),
+        SinkCommand.Create(),
         TopicsCommand.Create(),
         ProduceCommand.Create(),
         ConsumeCommand.Create(),

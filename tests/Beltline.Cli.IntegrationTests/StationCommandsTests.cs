@@ -169,4 +169,19 @@ public sealed class StationCommandsTests(BrokerFixture broker) : IClassFixture<B
         Assert.Equal(1, exit);
         Assert.Contains($"Cannot reach Kafka at {bootstrap} within 10 s", error);
     }
+
+    [Fact]
+    public async Task Sink_search_refuses_a_bad_endpoint_and_fails_clearly_when_the_store_is_unreachable()
+    {
+        var (badUrl, _, badUrlError) = await Run("sink", "search", "--bootstrap", broker.BootstrapServers, "--endpoint", "search:9200");
+        var (noPassword, _, noPasswordError) = await Run("sink", "search", "--bootstrap", broker.BootstrapServers, "--user", "admin");
+        var (unreachable, _, unreachableError) = await Run("sink", "search", "--bootstrap", broker.BootstrapServers, "--endpoint", "http://" + Cli.UnreachableBootstrap(), "--group-id", Cli.Unique("sink"), "--max-attempts", "2");
+
+        Assert.Equal(2, badUrl);
+        Assert.Contains("--endpoint must be an http(s) URL", badUrlError);
+        Assert.Equal(2, noPassword);
+        Assert.Contains("--user needs --password", noPasswordError);
+        Assert.Equal(1, unreachable);
+        Assert.Contains("Cannot reach the search store", unreachableError);
+    }
 }
