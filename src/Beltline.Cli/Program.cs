@@ -23,6 +23,7 @@ public static class Program
         InvokeCommand.Create(),
         ProcessCommand.Create(),
         SinkCommand.Create(),
+        DashboardCommand.Create(),
         TopicsCommand.Create(),
         ProduceCommand.Create(),
         ConsumeCommand.Create(),
