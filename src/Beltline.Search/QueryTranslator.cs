@@ -15,6 +15,8 @@ namespace Beltline.Search;
 /// </summary>
 public sealed class QueryTranslator(IndexMapping mapping, long nowMillis)
 {
+    private const int Step = DocumentMapper.NumericPrecisionStep;
+
     public static Query MatchNothing() => new BooleanQuery();
 
     public Query Translate(JsonNode? query)
@@ -158,14 +160,14 @@ public sealed class QueryTranslator(IndexMapping mapping, long nowMillis)
         {
             case FieldKind.Integer:
                 var integer = ParseInteger(field, value);
-                return NumericRangeQuery.NewInt64Range(field, integer, integer, true, true);
+                return NumericRangeQuery.NewInt64Range(field, Step, integer, integer, true, true);
             case FieldKind.Floating:
                 var number = ParseDouble(field, value);
-                return NumericRangeQuery.NewDoubleRange(field, number, number, true, true);
+                return NumericRangeQuery.NewDoubleRange(field, Step, number, number, true, true);
             case FieldKind.Date:
                 var from = DateBound(field, value, roundUp: false);
                 var to = DateBound(field, value, roundUp: true);
-                return NumericRangeQuery.NewInt64Range(field, from, to, true, true);
+                return NumericRangeQuery.NewInt64Range(field, Step, from, to, true, true);
             case FieldKind.Boolean:
                 return new TermQuery(new Term(field, text is "true" or "false" ? text : throw SearchException.BadRequest($"Can't parse boolean value [{text}], expected [true] or [false]")));
             case FieldKind.Object:
@@ -190,13 +192,13 @@ public sealed class QueryTranslator(IndexMapping mapping, long nowMillis)
         var includeUpper = options["lt"] is null && (options["to"] is null || options["include_upper"]?.GetValue<bool>() != false);
         Query query = mapped.Kind switch
         {
-            FieldKind.Integer => NumericRangeQuery.NewInt64Range(field,
+            FieldKind.Integer => NumericRangeQuery.NewInt64Range(field, Step,
                 lower is null ? null : IntegerBound(field, lower, includeLower, isLower: true),
                 upper is null ? null : IntegerBound(field, upper, includeUpper, isLower: false), true, true),
-            FieldKind.Floating => NumericRangeQuery.NewDoubleRange(field,
+            FieldKind.Floating => NumericRangeQuery.NewDoubleRange(field, Step,
                 lower is null ? null : ParseDouble(field, lower), upper is null ? null : ParseDouble(field, upper), includeLower, includeUpper),
             // ES rounds gt and lte up (to the unit's last millisecond), gte and lt down.
-            FieldKind.Date => NumericRangeQuery.NewInt64Range(field,
+            FieldKind.Date => NumericRangeQuery.NewInt64Range(field, Step,
                 lower is null ? null : DateBound(field, lower, roundUp: !includeLower) + (includeLower ? 0 : 1),
                 upper is null ? null : DateBound(field, upper, roundUp: includeUpper) - (includeUpper ? 0 : 1), true, true),
             FieldKind.Keyword or FieldKind.Text or FieldKind.Boolean => TermRangeQuery.NewStringRange(field, lower?.ToString(), upper?.ToString(), includeLower, includeUpper),

@@ -22,7 +22,8 @@ public sealed record StoredDocument(string Id, long Version, long SeqNo, byte[] 
 /// One ES index: a Lucene index in <c>{dir}/lucene</c> and its settings and mapping in <c>{dir}/index.json</c>.
 /// Writes are serialised by one lock (one shard, one writer). Searches see the last refresh (near-real-time);
 /// GET by id is real-time through the live version map, which holds every write since the last refresh (ES's
-/// LiveVersionMap). A commit makes everything refreshed or not durable.
+/// LiveVersionMap). Each write is appended to the translog, which <see cref="Sync"/> fsyncs before the request
+/// is answered; a commit (Lucene commit, then the translog emptied) happens on the store's timer and at close.
 /// </summary>
 public sealed class SearchIndex : IDisposable
 {
@@ -35,7 +36,10 @@ public sealed class SearchIndex : IDisposable
     private readonly LuceneDirectory _directory;
     private readonly IndexWriter _writer;
     private readonly SearcherManager _searchers;
+    private readonly Translog _translog;
+    private readonly System.Threading.Lock _metaLock = new();
     private Dictionary<string, StoredDocument?> _live = new(StringComparer.Ordinal);   // null: deleted since the last refresh
+    private IdLookup? _idLookup;
     private long _nextSeqNo;
     private volatile bool _dirtySinceRefresh;
     private volatile bool _dirtySinceCommit;
@@ -64,7 +68,30 @@ public sealed class SearchIndex : IDisposable
         };
         _writer = new IndexWriter(_directory, config);
         _nextSeqNo = _writer.CommitData.TryGetValue(SeqNoKey, out var seq) && long.TryParse(seq, out var max) ? max + 1 : 0;
+        _translog = new Translog(path);
+        ReplayTranslog();
         _searchers = new SearcherManager(_writer, applyAllDeletes: true, searcherFactory: null);
+    }
+
+    /// <summary>Re-applies the writes acknowledged after the last commit (a crash lost them from Lucene, not from the translog).</summary>
+    private void ReplayTranslog()
+    {
+        foreach (var operation in _translog.ReadAll())
+        {
+            if (operation.SeqNo < _nextSeqNo)
+                continue;   // already in the commit: the crash came between the commit and emptying the translog
+            if (operation.Source is null)
+                _writer.DeleteDocuments(new Term(DocumentMapper.IdField, operation.Id));
+            else
+            {
+                var document = DocumentMapper.Map(operation.Id, operation.Source, Mapping, operation.Version, operation.SeqNo, out var mappingChanged);
+                if (mappingChanged)
+                    SaveMeta();
+                _writer.UpdateDocument(new Term(DocumentMapper.IdField, operation.Id), document);
+            }
+            _nextSeqNo = operation.SeqNo + 1;
+            MarkDirty();
+        }
     }
 
     /// <summary>Creates a new index directory with its settings and mapping, committed empty.</summary>
@@ -88,6 +115,12 @@ public sealed class SearchIndex : IDisposable
 
     /// <summary>Writes index.json atomically (temp file, fsync, rename).</summary>
     internal void SaveMeta()
+    {
+        lock (_metaLock)
+            WriteMeta();
+    }
+
+    private void WriteMeta()
     {
         var meta = new JsonObject
         {
@@ -158,6 +191,7 @@ public sealed class SearchIndex : IDisposable
             if (current is null)
                 return new WriteResult(id, 1, seqNo, "not_found", 404);
             _writer.DeleteDocuments(new Term(DocumentMapper.IdField, id));
+            _translog.AppendDelete(id, seqNo, current.Version + 1);
             _live[id] = null;
             MarkDirty();
             return new WriteResult(id, current.Version + 1, seqNo, "deleted", 200);
@@ -186,6 +220,7 @@ public sealed class SearchIndex : IDisposable
             _writer.AddDocument(document);   // a fresh id cannot replace anything: skip the delete-by-term
         else
             _writer.UpdateDocument(new Term(DocumentMapper.IdField, id), document);
+        _translog.Append(id, seqNo, version, source);
         _live[id] = new StoredDocument(id, version, seqNo, source);
         MarkDirty();
         return current is null ? new WriteResult(id, version, seqNo, "created", 201) : new WriteResult(id, version, seqNo, "updated", 200);
@@ -201,20 +236,30 @@ public sealed class SearchIndex : IDisposable
     {
         if (_live.TryGetValue(id, out var live))
             return live;
-        var searcher = _searchers.Acquire();
-        try
+        _idLookup ??= IdLookup.Open(_searchers);
+        return _idLookup.Find(id);
+    }
+
+    /// <summary>
+    /// Finds documents by id in the last refreshed view. Built once per refresh (one searcher held, one terms
+    /// enumerator per segment) because bulk indexing asks for every document's id.
+    /// </summary>
+    private sealed class IdLookup(SearcherManager searchers, IndexSearcher searcher) : IDisposable
+    {
+        private readonly (AtomicReader Reader, TermsEnum? Ids)[] _segments = searcher.IndexReader.Leaves
+            .Select(leaf => (leaf.AtomicReader, leaf.AtomicReader.GetTerms(DocumentMapper.IdField)?.GetEnumerator())).ToArray();
+        private readonly BytesRef _term = new();
+
+        public static IdLookup Open(SearcherManager searchers) => new(searchers, searchers.Acquire());
+
+        public StoredDocument? Find(string id)
         {
-            var term = new BytesRef(id);
-            foreach (var leaf in searcher.IndexReader.Leaves)
+            _term.CopyChars(id);
+            foreach (var (reader, ids) in _segments)
             {
-                var reader = leaf.AtomicReader;
-                var terms = reader.GetTerms(DocumentMapper.IdField);
-                if (terms is null)
+                if (ids is null || !ids.SeekExact(_term))
                     continue;
-                var termsEnum = terms.GetEnumerator();
-                if (!termsEnum.SeekExact(term))
-                    continue;
-                var docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.NONE);
+                var docs = ids.Docs(reader.LiveDocs, null, DocsFlags.NONE);
                 var doc = docs.NextDoc();
                 if (doc == DocIdSetIterator.NO_MORE_DOCS)
                     continue;
@@ -225,10 +270,8 @@ public sealed class SearchIndex : IDisposable
             }
             return null;
         }
-        finally
-        {
-            _searchers.Release(searcher);
-        }
+
+        public void Dispose() => searchers.Release(searcher);
     }
 
     /// <summary>ES's partial-doc merge: objects merge recursively, everything else is replaced. True when something changed.</summary>
@@ -248,6 +291,16 @@ public sealed class SearchIndex : IDisposable
         return changed;
     }
 
+    /// <summary>Makes every write so far durable (translog fsync); called before a write request is answered.</summary>
+    public void Sync()
+    {
+        lock (_writeLock)
+        {
+            if (!_disposed)
+                _translog.Sync();
+        }
+    }
+
     /// <summary>Makes every write so far visible to searches (ES refresh); cheap when nothing changed.</summary>
     public void Refresh()
     {
@@ -261,6 +314,8 @@ public sealed class SearchIndex : IDisposable
             _searchers.MaybeRefreshBlocking();
             // The refreshed reader holds every write made under this lock: the live map can start afresh.
             _live = new Dictionary<string, StoredDocument?>(StringComparer.Ordinal);
+            _idLookup?.Dispose();
+            _idLookup = null;
         }
     }
 
@@ -271,10 +326,16 @@ public sealed class SearchIndex : IDisposable
         {
             if (_disposed)
                 return;
-            _dirtySinceCommit = false;
-            _writer.SetCommitData(new Dictionary<string, string> { [SeqNoKey] = (_nextSeqNo - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
-            _writer.Commit();
+            CommitLocked();
         }
+    }
+
+    private void CommitLocked()
+    {
+        _dirtySinceCommit = false;
+        _writer.SetCommitData(new Dictionary<string, string> { [SeqNoKey] = (_nextSeqNo - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        _writer.Commit();
+        _translog.Clear();
     }
 
     internal bool NeedsCommit => _dirtySinceCommit;
@@ -328,11 +389,12 @@ public sealed class SearchIndex : IDisposable
         {
             if (_disposed)
                 return;
-            _writer.SetCommitData(new Dictionary<string, string> { [SeqNoKey] = (_nextSeqNo - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
-            _writer.Commit();
+            CommitLocked();
             _disposed = true;
+            _idLookup?.Dispose();
             _searchers.Dispose();
             _writer.Dispose();
+            _translog.Dispose();
             _directory.Dispose();
         }
     }
@@ -345,9 +407,14 @@ public sealed class SearchIndex : IDisposable
             if (_disposed)
                 return;
             _disposed = true;
+            _idLookup?.Dispose();
             _searchers.Dispose();
             _writer.Rollback();
+            _translog.Dispose();
             _directory.Dispose();
         }
     }
+
+    /// <summary>For tests: stops as a killed process would, losing everything not committed to Lucene.</summary>
+    internal void SimulateCrash() => Abandon();
 }

@@ -396,6 +396,7 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         SearchStore.ValidateName(indexName);
         var index = store.GetOrCreate(indexName);
         var result = index.Index(id, body, create);
+        index.Sync();
         if (query.Refresh)
             index.Refresh();
         return new Reply(result.Status, WriteJson(index, result, query.Refresh));
@@ -455,6 +456,7 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         var index = store.Get(indexName);
         var query = QueryOf(context);
         var result = index.Delete(id);
+        index.Sync();
         if (query.Refresh)
             index.Refresh();
         return new Reply(result.Status, WriteJson(index, result, query.Refresh));
@@ -472,6 +474,7 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         var docAsUpsert = body["doc_as_upsert"]?.GetValue<bool>() ?? false;
         var index = docAsUpsert || upsert is not null ? store.GetOrCreate(indexName) : store.Get(indexName);
         var result = index.Update(id, doc, docAsUpsert, upsert);
+        index.Sync();
         if (query.Refresh)
             index.Refresh();
         return new Reply(result.Status, WriteJson(index, result, query.Refresh));
@@ -564,6 +567,9 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
             }
             items.Add(item);
         }
+        // One fsync per index for the whole bulk request, before it is answered.
+        foreach (var index in touched)
+            index.Sync();
         if (query.Refresh)
             foreach (var index in touched)
                 index.Refresh();
