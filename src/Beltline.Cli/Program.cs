@@ -19,6 +19,7 @@ public static class Program
     {
         UpCommand.Create(),
         BrokerCommand.Create(),
+        SearchCommand.Create(),
         ClickstreamCommand.Create(),
         InvokeCommand.Create(),
         ProcessCommand.Create(),

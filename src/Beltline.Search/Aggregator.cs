@@ -1,0 +1,515 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Beltline.Search;
+
+/// <summary>One named aggregation of a request, with its sub-aggregations.</summary>
+public sealed record AggregationRequest(string Name, string Type, JsonObject Body, List<AggregationRequest> Subs)
+{
+    public static List<AggregationRequest> ParseAll(JsonObject aggs)
+    {
+        var result = new List<AggregationRequest>();
+        foreach (var (name, node) in aggs)
+        {
+            if (node is not JsonObject definition)
+                throw SearchException.Parsing($"Expected [START_OBJECT] under [{name}], but got a value");
+            var types = definition.Where(p => p.Key is not ("aggs" or "aggregations" or "meta")).ToList();
+            if (types.Count != 1)
+                throw SearchException.Parsing(types.Count == 0
+                    ? $"Missing definition for aggregation [{name}]"
+                    : $"Found two aggregation type definitions in [{name}]: [{types[0].Key}] and [{types[1].Key}]");
+            var subs = (definition["aggs"] ?? definition["aggregations"]) is JsonObject subAggs ? ParseAll(subAggs) : [];
+            var type = types[0].Key;
+            if (!Aggregator.Types.Contains(type))
+                throw new SearchException(400, "parsing_exception", $"Unknown aggregation type [{type}] did you mean [terms]?");
+            if (subs.Count > 0 && Aggregator.MetricTypes.Contains(type))
+                throw new SearchException(400, "aggregation_initialization_exception", $"Aggregator [{name}] of type [{type}] cannot accept sub-aggregations");
+            result.Add(new AggregationRequest(name, type, types[0].Value as JsonObject ?? [], subs));
+        }
+        return result;
+    }
+}
+
+/// <summary>
+/// Aggregations over the matching documents, reading doc values segment by segment. A bucket aggregation splits
+/// the documents into buckets (keeping each bucket's documents when it has sub-aggregations) and runs its
+/// sub-aggregations on every bucket, so aggregations nest to any depth.
+/// </summary>
+public static class Aggregator
+{
+    public static readonly HashSet<string> MetricTypes = ["avg", "sum", "min", "max", "value_count", "cardinality", "stats", "top_hits"];
+    public static readonly HashSet<string> Types = [.. MetricTypes, "terms", "date_histogram", "histogram"];
+
+    public static JsonObject Run(List<AggregationRequest> requests, IReadOnlyList<SegmentDocs> docs)
+    {
+        var result = new JsonObject();
+        foreach (var request in requests)
+            result[request.Name] = RunOne(request, docs);
+        return result;
+    }
+
+    private static JsonObject RunOne(AggregationRequest request, IReadOnlyList<SegmentDocs> docs) => request.Type switch
+    {
+        "terms" => Terms(request, docs),
+        "date_histogram" => DateHistogram(request, docs),
+        "histogram" => Histogram(request, docs),
+        "top_hits" => TopHits(request, docs),
+        _ => Metric(request, docs),
+    };
+
+    private static string FieldOf(AggregationRequest request) =>
+        request.Body["field"]?.ToString() ?? throw SearchException.BadRequest($"Required one of fields [field, script], but none were specified.");
+
+    /// <summary>The mapping of the field in the first index that has it (a field is one type across indices here).</summary>
+    private static FieldMapping? Mapped(string field, IReadOnlyList<SegmentDocs> docs)
+    {
+        foreach (var segment in docs)
+            if (segment.Index.Mapping.Resolve(field) is { } mapped)
+            {
+                if (mapped.Kind == FieldKind.Text)
+                    throw FieldValues.FielddataDisabled(field);
+                return mapped;
+            }
+        return null;
+    }
+
+    /// <summary>Groups documents into buckets, remembering each bucket's documents only when sub-aggregations need them.</summary>
+    private sealed class BucketSet<TKey>(bool keepDocs) where TKey : notnull
+    {
+        public readonly Dictionary<TKey, Bucket> Buckets = [];
+
+        public sealed class Bucket
+        {
+            public long Count;
+            public List<SegmentDocs>? Docs;
+            public List<int>? Positions;
+        }
+
+        public Bucket Add(TKey key, int position)
+        {
+            if (!Buckets.TryGetValue(key, out var bucket))
+                Buckets[key] = bucket = new Bucket();
+            bucket.Count++;
+            if (keepDocs)
+                (bucket.Positions ??= []).Add(position);
+            return bucket;
+        }
+
+        /// <summary>Closes a segment: each bucket's positions in it become a sub-set of its documents.</summary>
+        public void EndSegment(SegmentDocs segment)
+        {
+            if (!keepDocs)
+                return;
+            foreach (var bucket in Buckets.Values)
+                if (bucket.Positions is { Count: > 0 } positions)
+                {
+                    (bucket.Docs ??= []).Add(segment.Subset(positions));
+                    bucket.Positions = null;
+                }
+        }
+    }
+
+    private static void AddSubs(JsonObject bucketJson, AggregationRequest request, List<SegmentDocs>? docs)
+    {
+        foreach (var sub in request.Subs)
+            bucketJson[sub.Name] = RunOne(sub, docs ?? []);
+    }
+
+    // ---- terms
+
+    private static JsonObject Terms(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        var field = FieldOf(request);
+        var size = request.Body["size"]?.GetValue<int>() ?? 10;
+        var minDocCount = request.Body["min_doc_count"]?.GetValue<long>() ?? 1;
+        var mapped = Mapped(field, docs);
+        var keepDocs = request.Subs.Count > 0;
+        var set = new BucketSet<object>(keepDocs);
+        foreach (var segment in docs)
+        {
+            var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
+            if (values.IsKeyword)
+            {
+                // Count by ordinal first (an array index per value), then turn the ordinals used into terms once.
+                var keywords = values.Keywords!;
+                var counts = new long[keywords.ValueCount];
+                List<int>?[]? positions = keepDocs ? new List<int>?[keywords.ValueCount] : null;
+                for (var i = 0; i < segment.Count; i++)
+                {
+                    keywords.SetDocument(segment.Docs[i]);
+                    for (var ord = keywords.NextOrd(); ord != Lucene.Net.Index.SortedSetDocValues.NO_MORE_ORDS; ord = keywords.NextOrd())
+                    {
+                        counts[ord]++;
+                        if (positions is not null)
+                            (positions[ord] ??= []).Add(i);
+                    }
+                }
+                for (var ord = 0; ord < counts.Length; ord++)
+                {
+                    if (counts[ord] == 0)
+                        continue;
+                    var term = values.Term(ord);
+                    if (!set.Buckets.TryGetValue(term, out var bucket))
+                        set.Buckets[term] = bucket = new BucketSet<object>.Bucket();
+                    bucket.Count += counts[ord];
+                    if (positions?[ord] is { } list)
+                        (bucket.Docs ??= []).Add(segment.Subset(list));
+                }
+            }
+            else if (values.IsNumeric)
+            {
+                for (var i = 0; i < segment.Count; i++)
+                    if (values.HasNumber(segment.Docs[i]))
+                        set.Add(values.Kind == FieldKind.Floating ? (object)values.Number(segment.Docs[i]) : values.RawNumber(segment.Docs[i]), i);
+                set.EndSegment(segment);
+            }
+        }
+        var ordered = OrderTerms(request, set.Buckets.Where(b => b.Value.Count >= minDocCount)).ToList();
+        var buckets = new JsonArray();
+        foreach (var (key, bucket) in ordered.Take(size))
+        {
+            var json = new JsonObject { ["key"] = KeyJson(key) };
+            if (mapped?.Kind == FieldKind.Date)
+                json["key_as_string"] = DateFormats.Format((long)key);
+            else if (mapped?.Kind == FieldKind.Boolean)
+                json["key_as_string"] = (long)key == 1 ? "true" : "false";
+            json["doc_count"] = bucket.Count;
+            AddSubs(json, request, bucket.Docs);
+            buckets.Add(json);
+        }
+        return new JsonObject
+        {
+            ["doc_count_error_upper_bound"] = 0,
+            ["sum_other_doc_count"] = ordered.Skip(size).Sum(b => b.Value.Count),
+            ["buckets"] = buckets,
+        };
+    }
+
+    /// <summary>ES's default order: doc_count descending, then key ascending; <c>order</c> may ask for _count or _key either way.</summary>
+    private static IEnumerable<KeyValuePair<object, BucketSet<object>.Bucket>> OrderTerms(AggregationRequest request, IEnumerable<KeyValuePair<object, BucketSet<object>.Bucket>> buckets)
+    {
+        var order = request.Body["order"] switch
+        {
+            JsonObject single => [single],
+            JsonArray many => many.OfType<JsonObject>().ToList(),
+            _ => new List<JsonObject>(),
+        };
+        var criteria = order.SelectMany(o => o).Select(p => (p.Key, Descending: p.Value?.ToString() == "desc")).ToList();
+        if (criteria.Count == 0)
+            criteria.Add(("_count", true));
+        if (criteria.All(c => c.Key != "_key"))
+            criteria.Add(("_key", false));
+        IOrderedEnumerable<KeyValuePair<object, BucketSet<object>.Bucket>>? sorted = null;
+        foreach (var (key, descending) in criteria)
+        {
+            if (key is not ("_count" or "_key" or "_term"))
+                throw new SearchException(400, "aggregation_execution_exception", $"Invalid aggregation order path [{key}]; ordering by a sub-aggregation is not supported yet");
+            Func<KeyValuePair<object, BucketSet<object>.Bucket>, object> selector = key == "_count" ? b => b.Value.Count : b => b.Key;
+            var comparer = Comparer<object>.Create(CompareKeys);
+            sorted = sorted is null
+                ? descending ? buckets.OrderByDescending(selector, comparer) : buckets.OrderBy(selector, comparer)
+                : descending ? sorted.ThenByDescending(selector, comparer) : sorted.ThenBy(selector, comparer);
+        }
+        return sorted!;
+    }
+
+    private static int CompareKeys(object? x, object? y) => (x, y) switch
+    {
+        (string a, string b) => string.CompareOrdinal(a, b),
+        (long a, long b) => a.CompareTo(b),
+        _ => Convert.ToDouble(x, CultureInfo.InvariantCulture).CompareTo(Convert.ToDouble(y, CultureInfo.InvariantCulture)),
+    };
+
+    private static JsonNode? KeyJson(object key) => key switch
+    {
+        string s => JsonValue.Create(s),
+        long l => JsonValue.Create(l),
+        double d => JsonValue.Create(d),
+        _ => JsonValue.Create(key.ToString()),
+    };
+
+    // ---- date_histogram and histogram
+
+    /// <summary>Rounds an epoch-millis value down to its bucket: a fixed length, or a calendar unit in UTC.</summary>
+    internal sealed class DateRounding(long fixedMillis, char calendarUnit, long offset)
+    {
+        public static DateRounding Parse(JsonObject body)
+        {
+            var offset = body["offset"] is { } o ? ParseDuration(o.ToString(), allowSign: true) : 0;
+            if (body["calendar_interval"] is { } calendar)
+                return new DateRounding(0, CalendarUnit(calendar.ToString()) ?? throw SearchException.BadRequest($"The supplied interval [{calendar}] could not be parsed as a calendar interval."), offset);
+            if (body["fixed_interval"] is { } fixedInterval)
+                return new DateRounding(ParseDuration(fixedInterval.ToString(), allowSign: false), '\0', offset);
+            if (body["interval"] is { } legacy)   // ES 6's interval: calendar names and 1x units are calendar, the rest fixed
+            {
+                var text = legacy.ToString();
+                return CalendarUnit(text) is { } unit && (!char.IsAsciiDigit(text[0]) || text.StartsWith("1", StringComparison.Ordinal) && text.Length == 2)
+                    ? new DateRounding(0, unit, offset)
+                    : new DateRounding(ParseDuration(text, allowSign: false), '\0', offset);
+            }
+            throw SearchException.BadRequest("Invalid interval specified, must be non-null and non-empty");
+        }
+
+        private static char? CalendarUnit(string text) => text switch
+        {
+            "second" or "1s" => 's',
+            "minute" or "1m" => 'm',
+            "hour" or "1h" => 'h',
+            "day" or "1d" => 'd',
+            "week" or "1w" => 'w',
+            "month" or "1M" => 'M',
+            "quarter" or "1q" => 'q',
+            "year" or "1y" => 'y',
+            _ => null,
+        };
+
+        public static long ParseDuration(string text, bool allowSign)
+        {
+            text = text.Trim();
+            var sign = 1;
+            if (allowSign && text.Length > 0 && text[0] is '+' or '-')
+            {
+                sign = text[0] == '-' ? -1 : 1;
+                text = text[1..];
+            }
+            var unitStart = text.Length;
+            while (unitStart > 0 && char.IsAsciiLetter(text[unitStart - 1]))
+                unitStart--;
+            if (!long.TryParse(text.AsSpan(0, unitStart), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0 && !allowSign)
+                throw SearchException.BadRequest($"failed to parse setting [date_histogram.fixedInterval] with value [{text}] as a time value: unit is missing or unrecognized");
+            var millis = text[unitStart..] switch
+            {
+                "ms" => 1L,
+                "s" => 1_000L,
+                "m" => 60_000L,
+                "h" => 3_600_000L,
+                "d" => 86_400_000L,
+                _ => throw SearchException.BadRequest($"failed to parse setting [date_histogram.fixedInterval] with value [{text}] as a time value: unit is missing or unrecognized"),
+            };
+            return sign * amount * millis;
+        }
+
+        public long Round(long value)
+        {
+            value -= offset;
+            if (calendarUnit == '\0')
+                return (value >= 0 ? value / fixedMillis : (value - fixedMillis + 1) / fixedMillis) * fixedMillis + offset;
+            var time = DateTimeOffset.FromUnixTimeMilliseconds(value).UtcDateTime;
+            var floor = calendarUnit switch
+            {
+                's' => new DateTime(time.Year, time.Month, time.Day, time.Hour, time.Minute, time.Second, DateTimeKind.Utc),
+                'm' => new DateTime(time.Year, time.Month, time.Day, time.Hour, time.Minute, 0, DateTimeKind.Utc),
+                'h' => new DateTime(time.Year, time.Month, time.Day, time.Hour, 0, 0, DateTimeKind.Utc),
+                'd' => time.Date,
+                'w' => time.Date.AddDays(-(((int)time.DayOfWeek + 6) % 7)),   // ISO weeks start on Monday
+                'M' => new DateTime(time.Year, time.Month, 1, 0, 0, 0, DateTimeKind.Utc),
+                'q' => new DateTime(time.Year, (time.Month - 1) / 3 * 3 + 1, 1, 0, 0, 0, DateTimeKind.Utc),
+                _ => new DateTime(time.Year, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            };
+            return new DateTimeOffset(floor).ToUnixTimeMilliseconds() + offset;
+        }
+
+        /// <summary>The key of the bucket after <paramref name="key"/> (for filling empty buckets).</summary>
+        public long Next(long key)
+        {
+            if (calendarUnit == '\0')
+                return key + fixedMillis;
+            var time = DateTimeOffset.FromUnixTimeMilliseconds(key - offset).UtcDateTime;
+            var next = calendarUnit switch
+            {
+                's' => time.AddSeconds(1),
+                'm' => time.AddMinutes(1),
+                'h' => time.AddHours(1),
+                'd' => time.AddDays(1),
+                'w' => time.AddDays(7),
+                'M' => time.AddMonths(1),
+                'q' => time.AddMonths(3),
+                _ => time.AddYears(1),
+            };
+            return new DateTimeOffset(next).ToUnixTimeMilliseconds() + offset;
+        }
+    }
+
+    private const int MaxBuckets = 65_536;   // ES's search.max_buckets
+
+    private static JsonObject DateHistogram(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        var field = FieldOf(request);
+        var rounding = DateRounding.Parse(request.Body);
+        var minDocCount = request.Body["min_doc_count"]?.GetValue<long>() ?? 0;
+        var mapped = Mapped(field, docs);
+        var set = new BucketSet<long>(request.Subs.Count > 0);
+        foreach (var segment in docs)
+        {
+            var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
+            if (!values.IsNumeric)
+                continue;
+            for (var i = 0; i < segment.Count; i++)
+            {
+                var doc = segment.Docs[i];
+                if (values.HasNumber(doc))
+                    set.Add(rounding.Round(values.RawNumber(doc)), i);
+            }
+            set.EndSegment(segment);
+        }
+        var keys = set.Buckets.Keys.ToList();
+        if (request.Body["extended_bounds"] is JsonObject bounds)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            if (bounds["min"] is { } min)
+                keys.Add(rounding.Round(min is JsonValue v && v.TryGetValue<long>(out var m) ? m : DateFormats.ParseMath(min.ToString(), now, false, field)));
+            if (bounds["max"] is { } max)
+                keys.Add(rounding.Round(max is JsonValue v && v.TryGetValue<long>(out var m) ? m : DateFormats.ParseMath(max.ToString(), now, false, field)));
+        }
+        var buckets = new JsonArray();
+        if (keys.Count > 0)
+        {
+            var (first, last) = (keys.Min(), keys.Max());
+            var emitted = 0;
+            // With min_doc_count 0 (the default) every bucket between the first and the last is shown, empty or not.
+            for (var key = first; key <= last; key = minDocCount == 0 ? rounding.Next(key) : NextKey(set.Buckets.Keys, key))
+            {
+                var bucket = set.Buckets.GetValueOrDefault(key);
+                if ((bucket?.Count ?? 0) >= minDocCount)
+                {
+                    if (++emitted > MaxBuckets)
+                        throw new SearchException(400, "too_many_buckets_exception", $"Trying to create too many buckets. Must be less than or equal to: [{MaxBuckets}].");
+                    var json = new JsonObject { ["key_as_string"] = DateFormats.Format(key), ["key"] = key, ["doc_count"] = bucket?.Count ?? 0 };
+                    AddSubs(json, request, bucket?.Docs);
+                    buckets.Add(json);
+                }
+                if (key == long.MaxValue)
+                    break;
+            }
+        }
+        return new JsonObject { ["buckets"] = buckets };
+    }
+
+    private static long NextKey(IEnumerable<long> keys, long after) => keys.Where(k => k > after).DefaultIfEmpty(long.MaxValue).Min();
+
+    private static JsonObject Histogram(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        var field = FieldOf(request);
+        var interval = request.Body["interval"]?.GetValue<double>() ?? throw SearchException.BadRequest("[interval] must be >0 for histogram aggregation [" + request.Name + "]");
+        if (interval <= 0)
+            throw SearchException.BadRequest("[interval] must be >0 for histogram aggregation [" + request.Name + "]");
+        var offset = request.Body["offset"]?.GetValue<double>() ?? 0;
+        var minDocCount = request.Body["min_doc_count"]?.GetValue<long>() ?? 0;
+        var mapped = Mapped(field, docs);
+        var set = new BucketSet<double>(request.Subs.Count > 0);
+        foreach (var segment in docs)
+        {
+            var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
+            if (!values.IsNumeric)
+                continue;
+            for (var i = 0; i < segment.Count; i++)
+                if (values.TryNumber(segment.Docs[i], out var value))
+                    set.Add(Math.Floor((value - offset) / interval) * interval + offset, i);
+            set.EndSegment(segment);
+        }
+        var buckets = new JsonArray();
+        if (set.Buckets.Count > 0)
+        {
+            var sortedKeys = set.Buckets.Keys.Order().ToList();
+            var keys = minDocCount == 0
+                ? Enumerable.Range(0, (int)Math.Min(MaxBuckets, Math.Round((sortedKeys[^1] - sortedKeys[0]) / interval) + 1)).Select(i => sortedKeys[0] + i * interval)
+                : sortedKeys;
+            foreach (var key in keys)
+            {
+                var bucket = set.Buckets.GetValueOrDefault(key);
+                if ((bucket?.Count ?? 0) < minDocCount)
+                    continue;
+                var json = new JsonObject { ["key"] = key, ["doc_count"] = bucket?.Count ?? 0 };
+                AddSubs(json, request, bucket?.Docs);
+                buckets.Add(json);
+            }
+        }
+        return new JsonObject { ["buckets"] = buckets };
+    }
+
+    // ---- metrics
+
+    private static JsonObject Metric(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        var field = FieldOf(request);
+        var mapped = Mapped(field, docs);
+        long count = 0;
+        double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+        var distinct = request.Type == "cardinality" ? new HashSet<object>() : null;
+        foreach (var segment in docs)
+        {
+            var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
+            for (var i = 0; i < segment.Count; i++)
+            {
+                var doc = segment.Docs[i];
+                if (values.IsNumeric)
+                {
+                    if (!values.HasNumber(doc))
+                        continue;
+                    var value = values.Number(doc);
+                    count++;
+                    sum += value;
+                    min = Math.Min(min, value);
+                    max = Math.Max(max, value);
+                    distinct?.Add(value);
+                }
+                else if (values.IsKeyword)
+                {
+                    if (request.Type is not ("value_count" or "cardinality"))
+                        throw SearchException.BadRequest($"Field [{field}] of type [{mapped?.Type}] is not supported for aggregation [{request.Type}]");
+                    foreach (var ord in values.Ordinals(doc))
+                    {
+                        count++;
+                        distinct?.Add(values.Term(ord));
+                    }
+                }
+            }
+        }
+        var isDate = mapped?.Kind == FieldKind.Date;
+        JsonObject Value(double? value)
+        {
+            var json = new JsonObject { ["value"] = value };
+            if (isDate && value is { } v)
+                json["value_as_string"] = DateFormats.Format((long)v);
+            return json;
+        }
+        return request.Type switch
+        {
+            "avg" => Value(count == 0 ? null : sum / count),
+            "sum" => new JsonObject { ["value"] = sum },
+            "min" => Value(count == 0 ? null : min),
+            "max" => Value(count == 0 ? null : max),
+            "value_count" => new JsonObject { ["value"] = count },
+            "cardinality" => new JsonObject { ["value"] = distinct!.Count },
+            _ => new JsonObject   // stats
+            {
+                ["count"] = count,
+                ["min"] = count == 0 ? null : min,
+                ["max"] = count == 0 ? null : max,
+                ["avg"] = count == 0 ? null : sum / count,
+                ["sum"] = sum,
+            },
+        };
+    }
+
+    private static JsonObject TopHits(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        var size = request.Body["size"]?.GetValue<int>() ?? 3;
+        var from = request.Body["from"]?.GetValue<int>() ?? 0;
+        var sort = SortSpec.Parse(request.Body["sort"]);
+        var source = SourceFilter.Parse(request.Body["_source"]);
+        var hits = new JsonArray();
+        foreach (var hit in SearchExecutor.SelectHits(docs, sort, from, size))
+            hits.Add(SearchExecutor.HitJson(hit, source, sort));
+        float? maxScore = sort.Count == 0 && docs.Count > 0 ? docs.Max(s => s.Scores.Take(s.Count).DefaultIfEmpty(0).Max()) : null;
+        return new JsonObject
+        {
+            ["hits"] = new JsonObject
+            {
+                ["total"] = new JsonObject { ["value"] = docs.Sum(d => (long)d.Count), ["relation"] = "eq" },
+                ["max_score"] = maxScore,
+                ["hits"] = hits,
+            },
+        };
+    }
+}

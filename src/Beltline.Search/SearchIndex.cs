@@ -1,0 +1,420 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Analysis.Standard;
+using Lucene.Net.Analysis.Util;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+
+namespace Beltline.Search;
+
+/// <summary>The outcome of one write, in the terms ES reports it.</summary>
+public sealed record WriteResult(string Id, long Version, long SeqNo, string Result, int Status);
+
+/// <summary>A document as GET returns it.</summary>
+public sealed record StoredDocument(string Id, long Version, long SeqNo, byte[] Source);
+
+/// <summary>
+/// One ES index: a Lucene index in <c>{dir}/lucene</c> and its settings and mapping in <c>{dir}/index.json</c>.
+/// Writes are serialised by one lock (one shard, one writer). Searches see the last refresh (near-real-time);
+/// GET by id is real-time through the live version map, which holds every write since the last refresh (ES's
+/// LiveVersionMap). Each write is appended to the translog, which <see cref="Sync"/> fsyncs before the request
+/// is answered; a commit (Lucene commit, then the translog emptied) happens on the store's timer and at close.
+/// </summary>
+public sealed class SearchIndex : IDisposable
+{
+    public const string MetaFile = "index.json";
+    private const string SeqNoKey = "beltline.max_seq_no";
+
+    internal static readonly StandardAnalyzer Analyzer = new(LuceneVersion.LUCENE_48, CharArraySet.Empty);
+
+    private readonly System.Threading.Lock _writeLock = new();
+    private readonly LuceneDirectory _directory;
+    private readonly IndexWriter _writer;
+    private readonly SearcherManager _searchers;
+    private readonly Translog _translog;
+    private readonly System.Threading.Lock _metaLock = new();
+    private Dictionary<string, StoredDocument?> _live = new(StringComparer.Ordinal);   // null: deleted since the last refresh
+    private IdLookup? _idLookup;
+    private long _nextSeqNo;
+    private volatile bool _dirtySinceRefresh;
+    private volatile bool _dirtySinceCommit;
+    private bool _disposed;
+
+    public string Name { get; }
+    public string Path { get; }
+    public string Uuid { get; }
+    public long CreationDate { get; }
+    public JsonObject Settings { get; }
+    public IndexMapping Mapping { get; }
+
+    private SearchIndex(string name, string path, string uuid, long creationDate, JsonObject settings, IndexMapping mapping)
+    {
+        Name = name;
+        Path = path;
+        Uuid = uuid;
+        CreationDate = creationDate;
+        Settings = settings;
+        Mapping = mapping;
+        _directory = FSDirectory.Open(System.IO.Path.Combine(path, "lucene"));
+        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, Analyzer)
+        {
+            OpenMode = OpenMode.CREATE_OR_APPEND,
+            RAMBufferSizeMB = 64,
+        };
+        _writer = new IndexWriter(_directory, config);
+        _nextSeqNo = _writer.CommitData.TryGetValue(SeqNoKey, out var seq) && long.TryParse(seq, out var max) ? max + 1 : 0;
+        _translog = new Translog(path);
+        ReplayTranslog();
+        _searchers = new SearcherManager(_writer, applyAllDeletes: true, searcherFactory: null);
+    }
+
+    /// <summary>Re-applies the writes acknowledged after the last commit (a crash lost them from Lucene, not from the translog).</summary>
+    private void ReplayTranslog()
+    {
+        foreach (var operation in _translog.ReadAll())
+        {
+            if (operation.SeqNo < _nextSeqNo)
+                continue;   // already in the commit: the crash came between the commit and emptying the translog
+            if (operation.Source is null)
+                _writer.DeleteDocuments(new Term(DocumentMapper.IdField, operation.Id));
+            else
+            {
+                var document = DocumentMapper.Map(operation.Id, operation.Source, Mapping, operation.Version, operation.SeqNo, out var mappingChanged);
+                if (mappingChanged)
+                    SaveMeta();
+                _writer.UpdateDocument(new Term(DocumentMapper.IdField, operation.Id), document);
+            }
+            _nextSeqNo = operation.SeqNo + 1;
+            MarkDirty();
+        }
+    }
+
+    /// <summary>Creates a new index directory with its settings and mapping, committed empty.</summary>
+    internal static SearchIndex Create(string name, string path, JsonObject settings, IndexMapping mapping)
+    {
+        System.IO.Directory.CreateDirectory(path);
+        var uuid = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).Replace('+', '-').Replace('/', '_').TrimEnd('=')[..22];
+        var index = new SearchIndex(name, path, uuid, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), settings, mapping);
+        index.SaveMeta();
+        index.Commit();
+        return index;
+    }
+
+    /// <summary>Opens an index written before (its index.json and Lucene commit).</summary>
+    internal static SearchIndex Open(string path)
+    {
+        var meta = JsonNode.Parse(File.ReadAllBytes(System.IO.Path.Combine(path, MetaFile)))!.AsObject();
+        return new SearchIndex(meta["name"]!.GetValue<string>(), path, meta["uuid"]!.GetValue<string>(), meta["creation_date"]!.GetValue<long>(),
+            meta["settings"]!.AsObject(), IndexMapping.FromJson(meta["mappings"]?.AsObject()));
+    }
+
+    /// <summary>Writes index.json atomically (temp file, fsync, rename).</summary>
+    internal void SaveMeta()
+    {
+        lock (_metaLock)
+            WriteMeta();
+    }
+
+    private void WriteMeta()
+    {
+        var meta = new JsonObject
+        {
+            ["name"] = Name,
+            ["uuid"] = Uuid,
+            ["creation_date"] = CreationDate,
+            ["settings"] = Settings.DeepClone(),
+            ["mappings"] = Mapping.ToJson(),
+        };
+        var target = System.IO.Path.Combine(Path, MetaFile);
+        var temp = target + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            JsonSerializer.Serialize(stream, meta, new JsonSerializerOptions { WriteIndented = true });
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, target, overwrite: true);
+    }
+
+    public static string NewId() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Indexes a document (<c>create</c> refuses an existing id with 409, as ES does).</summary>
+    public WriteResult Index(string? id, ReadOnlyMemory<byte> source, bool create = false)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            var generated = id is null;
+            id ??= NewId();
+            var current = generated ? null : FindLocked(id);
+            if (create && current is not null)
+                throw new SearchException(409, "version_conflict_engine_exception",
+                    $"[{id}]: version conflict, document already exists (current version [{current.Version}])",
+                    new JsonObject { ["index_uuid"] = Uuid, ["shard"] = "0", ["index"] = Name });
+            return WriteLocked(id, source.ToArray(), current, generated);
+        }
+    }
+
+    /// <summary>Partial update: <paramref name="doc"/> merged into the source; <c>noop</c> when nothing changes.</summary>
+    public WriteResult Update(string id, JsonObject doc, bool docAsUpsert, JsonObject? upsert)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            var current = FindLocked(id);
+            if (current is null)
+            {
+                var initial = upsert ?? (docAsUpsert ? doc : null)
+                    ?? throw new SearchException(404, "document_missing_exception", $"[_doc][{id}]: document missing",
+                        new JsonObject { ["index_uuid"] = Uuid, ["shard"] = "0", ["index"] = Name });
+                return WriteLocked(id, JsonSerializer.SerializeToUtf8Bytes(initial), null, false);
+            }
+            var merged = JsonNode.Parse(current.Source)!.AsObject();
+            if (!DeepMerge(merged, doc))
+                return new WriteResult(id, current.Version, current.SeqNo, "noop", 200);
+            return WriteLocked(id, JsonSerializer.SerializeToUtf8Bytes(merged), current, false);
+        }
+    }
+
+    public WriteResult Delete(string id)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            var current = FindLocked(id);
+            var seqNo = _nextSeqNo++;
+            if (current is null)
+                return new WriteResult(id, 1, seqNo, "not_found", 404);
+            _writer.DeleteDocuments(new Term(DocumentMapper.IdField, id));
+            _translog.AppendDelete(id, seqNo, current.Version + 1);
+            _live[id] = null;
+            MarkDirty();
+            return new WriteResult(id, current.Version + 1, seqNo, "deleted", 200);
+        }
+    }
+
+    /// <summary>Real-time GET: writes not yet refreshed are found in the live version map.</summary>
+    public StoredDocument? Get(string id)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            return FindLocked(id);
+        }
+    }
+
+    private WriteResult WriteLocked(string id, byte[] source, StoredDocument? current, bool generated)
+    {
+        var version = (current?.Version ?? 0) + 1;
+        var seqNo = _nextSeqNo;
+        var document = DocumentMapper.Map(id, source, Mapping, version, seqNo, out var mappingChanged);
+        _nextSeqNo++;
+        if (mappingChanged)
+            SaveMeta();
+        if (generated)
+            _writer.AddDocument(document);   // a fresh id cannot replace anything: skip the delete-by-term
+        else
+            _writer.UpdateDocument(new Term(DocumentMapper.IdField, id), document);
+        _translog.Append(id, seqNo, version, source);
+        _live[id] = new StoredDocument(id, version, seqNo, source);
+        MarkDirty();
+        return current is null ? new WriteResult(id, version, seqNo, "created", 201) : new WriteResult(id, version, seqNo, "updated", 200);
+    }
+
+    private void MarkDirty()
+    {
+        _dirtySinceRefresh = true;
+        _dirtySinceCommit = true;
+    }
+
+    private StoredDocument? FindLocked(string id)
+    {
+        if (_live.TryGetValue(id, out var live))
+            return live;
+        _idLookup ??= IdLookup.Open(_searchers);
+        return _idLookup.Find(id);
+    }
+
+    /// <summary>
+    /// Finds documents by id in the last refreshed view. Built once per refresh (one searcher held, one terms
+    /// enumerator per segment) because bulk indexing asks for every document's id.
+    /// </summary>
+    private sealed class IdLookup(SearcherManager searchers, IndexSearcher searcher) : IDisposable
+    {
+        private readonly (AtomicReader Reader, TermsEnum? Ids)[] _segments = searcher.IndexReader.Leaves
+            .Select(leaf => (leaf.AtomicReader, leaf.AtomicReader.GetTerms(DocumentMapper.IdField)?.GetEnumerator())).ToArray();
+        private readonly BytesRef _term = new();
+
+        public static IdLookup Open(SearcherManager searchers) => new(searchers, searchers.Acquire());
+
+        public StoredDocument? Find(string id)
+        {
+            _term.CopyChars(id);
+            foreach (var (reader, ids) in _segments)
+            {
+                if (ids is null || !ids.SeekExact(_term))
+                    continue;
+                var docs = ids.Docs(reader.LiveDocs, null, DocsFlags.NONE);
+                var doc = docs.NextDoc();
+                if (doc == DocIdSetIterator.NO_MORE_DOCS)
+                    continue;
+                var version = reader.GetNumericDocValues(DocumentMapper.VersionField)?.Get(doc) ?? 1;
+                var seqNo = reader.GetNumericDocValues(DocumentMapper.SeqNoField)?.Get(doc) ?? 0;
+                var source = reader.Document(doc).GetBinaryValue(DocumentMapper.SourceField);
+                return new StoredDocument(id, version, seqNo, source.Bytes[source.Offset..(source.Offset + source.Length)]);
+            }
+            return null;
+        }
+
+        public void Dispose() => searchers.Release(searcher);
+    }
+
+    /// <summary>ES's partial-doc merge: objects merge recursively, everything else is replaced. True when something changed.</summary>
+    internal static bool DeepMerge(JsonObject target, JsonObject update)
+    {
+        var changed = false;
+        foreach (var (key, value) in update)
+        {
+            if (value is JsonObject child && target[key] is JsonObject existing)
+                changed |= DeepMerge(existing, child);
+            else if (!JsonNode.DeepEquals(target[key], value) || !target.ContainsKey(key))
+            {
+                target[key] = value?.DeepClone();
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /// <summary>Makes every write so far durable (translog fsync); called before a write request is answered.</summary>
+    public void Sync()
+    {
+        lock (_writeLock)
+        {
+            if (!_disposed)
+                _translog.Sync();
+        }
+    }
+
+    /// <summary>Makes every write so far visible to searches (ES refresh); cheap when nothing changed.</summary>
+    public void Refresh()
+    {
+        if (!_dirtySinceRefresh)
+            return;
+        lock (_writeLock)
+        {
+            if (_disposed)
+                return;
+            _dirtySinceRefresh = false;
+            _searchers.MaybeRefreshBlocking();
+            // The refreshed reader holds every write made under this lock: the live map can start afresh.
+            _live = new Dictionary<string, StoredDocument?>(StringComparer.Ordinal);
+            _idLookup?.Dispose();
+            _idLookup = null;
+        }
+    }
+
+    /// <summary>Durably commits every write so far (Lucene commit, fsync), recording the sequence number reached.</summary>
+    public void Commit()
+    {
+        lock (_writeLock)
+        {
+            if (_disposed)
+                return;
+            CommitLocked();
+        }
+    }
+
+    private void CommitLocked()
+    {
+        _dirtySinceCommit = false;
+        _writer.SetCommitData(new Dictionary<string, string> { [SeqNoKey] = (_nextSeqNo - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        _writer.Commit();
+        _translog.Clear();
+    }
+
+    internal bool NeedsCommit => _dirtySinceCommit;
+
+    public IndexSearcher AcquireSearcher()
+    {
+        ThrowIfDisposed();
+        return _searchers.Acquire();
+    }
+
+    public void ReleaseSearcher(IndexSearcher searcher) => _searchers.Release(searcher);
+
+    /// <summary>Live and deleted documents in the last refreshed view (what <c>_cat/indices</c> shows).</summary>
+    public (int Live, int Deleted) DocCounts()
+    {
+        var searcher = AcquireSearcher();
+        try
+        {
+            return (searcher.IndexReader.NumDocs, searcher.IndexReader.NumDeletedDocs);
+        }
+        finally
+        {
+            ReleaseSearcher(searcher);
+        }
+    }
+
+    public long StoreSizeBytes()
+    {
+        try
+        {
+            return new DirectoryInfo(System.IO.Path.Combine(Path, "lucene")).EnumerateFiles().Sum(f => f.Length);
+        }
+        catch (IOException)
+        {
+            return 0;   // a merge removed a file while we looked
+        }
+    }
+
+    public int NumberOfReplicas => Settings["number_of_replicas"] is { } replicas && int.TryParse(replicas.ToString(), out var n) ? n : 1;
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+            throw SearchException.IndexNotFound(Name);
+    }
+
+    /// <summary>Commits what is left and closes the writer.</summary>
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            if (_disposed)
+                return;
+            CommitLocked();
+            _disposed = true;
+            _idLookup?.Dispose();
+            _searchers.Dispose();
+            _writer.Dispose();
+            _translog.Dispose();
+            _directory.Dispose();
+        }
+    }
+
+    /// <summary>Closes without committing (for a deleted index).</summary>
+    internal void Abandon()
+    {
+        lock (_writeLock)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            _idLookup?.Dispose();
+            _searchers.Dispose();
+            _writer.Rollback();
+            _translog.Dispose();
+            _directory.Dispose();
+        }
+    }
+
+    /// <summary>For tests: stops as a killed process would, losing everything not committed to Lucene.</summary>
+    internal void SimulateCrash() => Abandon();
+}

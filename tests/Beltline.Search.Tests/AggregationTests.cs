@@ -1,0 +1,148 @@
+using System.Text.Json.Nodes;
+
+namespace Beltline.Search.Tests;
+
+/// <summary>Aggregations over doc values of the matching documents, shaped as ES answers.</summary>
+public sealed class AggregationTests : IAsyncLifetime
+{
+    private readonly TempStore _temp = new();
+
+    public Task InitializeAsync()
+    {
+        _temp.Store.Create("departments_count", JsonNode.Parse("""
+            {"mappings":{"properties":{
+              "departmentName":{"type":"text","fields":{"keyword":{"type":"keyword","ignore_above":256}}},
+              "departmentCount":{"type":"integer"},"windowBeginTime":{"type":"date"},"windowEndTime":{"type":"date"}}}}
+            """)!.AsObject());
+        // Three 10 s windows (the second one empty of laptops), two departments.
+        _temp.Index("departments_count",
+            ("1", """{"departmentName":"laptops","departmentCount":3,"windowEndTime":"2024-01-01T00:00:10Z"}"""),
+            ("2", """{"departmentName":"cameras","departmentCount":5,"windowEndTime":"2024-01-01T00:00:10Z"}"""),
+            ("3", """{"departmentName":"cameras","departmentCount":1,"windowEndTime":"2024-01-01T00:00:20Z"}"""),
+            ("4", """{"departmentName":"laptops","departmentCount":4,"windowEndTime":"2024-01-01T00:00:40Z"}"""),
+            ("5", """{"departmentName":"cameras","departmentCount":2,"windowEndTime":"2024-01-01T00:00:40Z"}"""),
+            ("6", """{"departmentName":"soundbars","departmentCount":9,"windowEndTime":"2024-02-03T00:00:00Z"}"""));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _temp.DisposeAsync();
+
+    private JsonNode Aggs(string aggs, string query = """{"match_all":{}}""") =>
+        _temp.Search("departments_count", $$"""{"size":0,"query":{{query}},"aggs":{{aggs}}}""")["aggregations"]!;
+
+    [Fact]
+    public void Terms_orders_by_count_then_key_and_counts_the_rest()
+    {
+        var terms = Aggs("""{"top":{"terms":{"field":"departmentName.keyword","size":2}}}""")["top"]!;
+        Assert.Equal("""{"doc_count_error_upper_bound":0,"sum_other_doc_count":1,"buckets":[{"key":"cameras","doc_count":3},{"key":"laptops","doc_count":2}]}""", terms.ToJsonString());
+    }
+
+    [Fact]
+    public void Terms_order_by_key_and_on_numbers()
+    {
+        var byKey = Aggs("""{"t":{"terms":{"field":"departmentName.keyword","order":{"_key":"desc"}}}}""")["t"]!["buckets"]!;
+        Assert.Equal(["soundbars", "laptops", "cameras"], byKey.AsArray().Select(b => b!["key"]!.GetValue<string>()));
+        var numbers = Aggs("""{"t":{"terms":{"field":"departmentCount","size":1,"order":{"_key":"asc"}}}}""")["t"]!["buckets"]!;
+        Assert.Equal("""[{"key":1,"doc_count":1}]""", numbers.ToJsonString());
+    }
+
+    [Fact]
+    public void Terms_on_a_date_field_gives_millis_keys_and_key_as_string()
+    {
+        var bucket = Aggs("""{"t":{"terms":{"field":"windowEndTime","size":1}}}""")["t"]!["buckets"]![0]!;
+        Assert.Equal("""{"key":1704067210000,"key_as_string":"2024-01-01T00:00:10.000Z","doc_count":2}""", bucket.ToJsonString());
+    }
+
+    [Fact]
+    public void Terms_on_a_text_field_is_refused()
+    {
+        var error = Assert.Throws<SearchException>(() => Aggs("""{"t":{"terms":{"field":"departmentName"}}}"""));
+        Assert.Equal("illegal_argument_exception", error.Type);
+    }
+
+    [Fact]
+    public void Date_histogram_fixed_interval_fills_empty_buckets()
+    {
+        var buckets = Aggs("""{"h":{"date_histogram":{"field":"windowEndTime","fixed_interval":"10s"}}}""",
+            """{"range":{"windowEndTime":{"lt":"2024-01-02"}}}""")["h"]!["buckets"]!.AsArray();
+        Assert.Equal([2L, 1, 0, 2], buckets.Select(b => b!["doc_count"]!.GetValue<long>()));
+        Assert.Equal(1_704_067_210_000, buckets[0]!["key"]!.GetValue<long>());
+        Assert.Equal("2024-01-01T00:00:10.000Z", buckets[0]!["key_as_string"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Date_histogram_calendar_interval_month()
+    {
+        var buckets = Aggs("""{"h":{"date_histogram":{"field":"windowEndTime","calendar_interval":"month"}}}""")["h"]!["buckets"]!.AsArray();
+        Assert.Equal(["2024-01-01T00:00:00.000Z", "2024-02-01T00:00:00.000Z"], buckets.Select(b => b!["key_as_string"]!.GetValue<string>()));
+        Assert.Equal([5L, 1], buckets.Select(b => b!["doc_count"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public void Histogram()
+    {
+        var buckets = Aggs("""{"h":{"histogram":{"field":"departmentCount","interval":4}}}""")["h"]!["buckets"]!.AsArray();
+        Assert.Equal([0.0, 4, 8], buckets.Select(b => b!["key"]!.GetValue<double>()));
+        Assert.Equal([3L, 2, 1], buckets.Select(b => b!["doc_count"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public void Metrics()
+    {
+        var aggs = Aggs("""
+            {"avg":{"avg":{"field":"departmentCount"}},"sum":{"sum":{"field":"departmentCount"}},
+             "min":{"min":{"field":"departmentCount"}},"max":{"max":{"field":"departmentCount"}},
+             "count":{"value_count":{"field":"departmentName.keyword"}},"distinct":{"cardinality":{"field":"departmentName.keyword"}},
+             "latest":{"max":{"field":"windowEndTime"}}}
+            """);
+        Assert.Equal(4.0, aggs["avg"]!["value"]!.GetValue<double>());
+        Assert.Equal(24.0, aggs["sum"]!["value"]!.GetValue<double>());
+        Assert.Equal(1.0, aggs["min"]!["value"]!.GetValue<double>());
+        Assert.Equal(9.0, aggs["max"]!["value"]!.GetValue<double>());
+        Assert.Equal(6, aggs["count"]!["value"]!.GetValue<long>());
+        Assert.Equal(3, aggs["distinct"]!["value"]!.GetValue<int>());
+        Assert.Equal("2024-02-03T00:00:00.000Z", aggs["latest"]!["value_as_string"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Metrics_of_no_documents_are_null_except_sum_and_counts()
+    {
+        var aggs = Aggs("""{"avg":{"avg":{"field":"departmentCount"}},"sum":{"sum":{"field":"departmentCount"}},"count":{"value_count":{"field":"departmentCount"}}}""",
+            """{"term":{"departmentName.keyword":"nothing"}}""");
+        Assert.Equal("""{"avg":{"value":null},"sum":{"value":0},"count":{"value":0}}""", aggs.ToJsonString());
+    }
+
+    [Fact]
+    public void Top_hits_with_sort()
+    {
+        var top = Aggs("""{"t":{"top_hits":{"size":2,"sort":[{"departmentCount":"desc"}],"_source":["departmentCount"]}}}""")["t"]!["hits"]!;
+        Assert.Equal(6, top["total"]!["value"]!.GetValue<long>());
+        Assert.Equal(["""{"departmentCount":9}""", """{"departmentCount":5}"""], top["hits"]!.AsArray().Select(h => h!["_source"]!.ToJsonString()));
+    }
+
+    [Fact]
+    public void Sub_aggregations_nest_three_deep()
+    {
+        // The dashboard's chart: per 10 s window, the top departments, each with its summed count and best window.
+        var buckets = Aggs("""
+            {"windows":{"date_histogram":{"field":"windowEndTime","fixed_interval":"10s","min_doc_count":1},
+              "aggs":{"depts":{"terms":{"field":"departmentName.keyword","size":5},
+                "aggs":{"total":{"sum":{"field":"departmentCount"}},
+                        "by_count":{"histogram":{"field":"departmentCount","interval":2},"aggs":{"top":{"top_hits":{"size":1}}}}}}}}}
+            """, """{"range":{"windowEndTime":{"lt":"2024-01-02"}}}""")["windows"]!["buckets"]!.AsArray();
+        Assert.Equal(3, buckets.Count);   // min_doc_count 1: the empty window is left out
+        var first = buckets[0]!["depts"]!["buckets"]!.AsArray();
+        Assert.Equal(["cameras", "laptops"], first.Select(b => b!["key"]!.GetValue<string>()));
+        Assert.Equal(5.0, first[0]!["total"]!["value"]!.GetValue<double>());
+        var deepest = first[0]!["by_count"]!["buckets"]![0]!;
+        Assert.Equal(4.0, deepest["key"]!.GetValue<double>());
+        Assert.Equal("2", deepest["top"]!["hits"]!["hits"]![0]!["_id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Unknown_aggregation_type_is_a_parsing_exception()
+    {
+        var error = Assert.Throws<SearchException>(() => Aggs("""{"x":{"banana":{"field":"a"}}}"""));
+        Assert.Equal("parsing_exception", error.Type);
+    }
+}
