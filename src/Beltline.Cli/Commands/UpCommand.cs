@@ -1,49 +1,85 @@
 using System.CommandLine;
-using Beltline.Broker;
+using Beltline.Cli.Commands.Kafka;
+using Beltline.Line.Kafka;
+using Beltline.Line.SearchSink;
+using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Beltline.Cli.Commands;
 
 /// <summary>
-/// <c>beltline up</c>: the whole line on this machine. For now the line is its conveyor belt, the broker;
-/// the producers, processor, search store and dashboard join it as their stations land.
+/// <c>beltline up</c>: the whole factory line on this machine, in one process: broker, search store, dashboard,
+/// clickstream processor, search sink, and the clickstream producer with the original's pauses; the order producer
+/// is invoked once. Every station talks to the others through Kafka and the search REST API only, exactly as it
+/// would at scale. Ctrl+C stops them in reverse order; a second <c>up</c> on the same data dir resumes.
 /// </summary>
 internal static class UpCommand
 {
     public static Command Create()
     {
-        var settings = new BrokerSettings();
-        var command = new Command("up", "Run the factory line locally (today: the broker) until Ctrl+C or SIGTERM.");
-        settings.AddTo(command);
-        settings.SetAction(command, async (result, options, _, cancellationToken) =>
+        var dataDir = EnvironmentOption.Create("--data-dir", "BELTLINE_DATA_DIR", ".beltline", "Directory of every station's data (broker, search, processor, clickstream).");
+        var brokerPort = EnvironmentOption.Create("--broker-port", "BELTLINE_BROKER_PORT", 9092, "Kafka (PLAINTEXT) port; 0 picks a free one.");
+        var searchPort = EnvironmentOption.Create("--search-port", "BELTLINE_SEARCH_PORT", 9200, "Search store (Elasticsearch API) port; 0 picks a free one.");
+        var dashboardPort = EnvironmentOption.Create("--dashboard-port", "BELTLINE_DASHBOARD_PORT", 5601, "Dashboard port; 0 picks a free one.");
+        var metricsPort = EnvironmentOption.Create<int?>("--metrics-port", "BELTLINE_METRICS_PORT", 11001, "Broker Prometheus /metrics port; 0 picks a free one.");
+        var command = new Command("up", "Run the whole factory line locally (broker, search store, dashboard, processor, search sink, producers) until Ctrl+C.")
         {
-            BeltlineBroker? broker = null;
+            dataDir, brokerPort, searchPort, dashboardPort, metricsPort,
+        };
+        KafkaTool.SetAction(command, async (result, cancellationToken) =>
+        {
+            foreach (var port in new[] { brokerPort, searchPort, dashboardPort })
+                if (result.GetValue(port) is < 0 or > 65535)
+                    throw new UsageException($"{port.Name} must be in 0-65535, got {result.GetValue(port)}.");
+            var root = Path.GetFullPath(result.GetValue(dataDir)!);
+            var console = CliConsole.For(result);
+            using var loggerFactory = Logging.Create(LogFormat.Text, LogLevel.Warning, toStandardError: true);
+            var line = new FactoryLine(root, loggerFactory);
             try
             {
-                await AnsiConsole.Status().Spinner(Spinner.Known.Dots).StartAsync("Starting the broker…", async _ =>
-                    broker = await BeltlineBroker.StartAsync(options, cancellationToken));
+                try
+                {
+                    await console.Status().StartAsync("Starting the line…", async status =>
+                        await line.StartAsync(result.GetValue(brokerPort), result.GetValue(searchPort), result.GetValue(dashboardPort), result.GetValue(metricsPort),
+                            step => status.Status(Markup.Escape(step)), cancellationToken));
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException or KafkaException or KafkaUnreachableException or SearchUnavailableException)
+                {
+                    throw new ToolFailureException($"The line did not start: {e.Message}");
+                }
+                WriteOutputs(console, line, root);
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    await Task.Delay(StationStatus.Interval, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    if (line.Failure is { } failure)
+                        throw new ToolFailureException($"A station stopped: {failure}");
+                    if (!cancellationToken.IsCancellationRequested)
+                        console.MarkupLine(Markup.Escape(line.StatusLine()));
+                }
+                console.MarkupLine("Stopping: producers, processor (checkpoint), search sink (flush), dashboard, search store (commit), broker…");
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException)
+            finally
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]The broker did not start:[/] {e.Message}");
-                return 1;
+                await line.DisposeAsync();
             }
-            await using (broker!)
-            {
-                var table = new Table().Border(TableBorder.Rounded).Title("[bold]Beltline is up[/]");
-                table.AddColumn("Station").AddColumn("Address").AddColumn("Status");
-                table.AddRow("broker (Kafka protocol)", broker!.BootstrapServers, "[green]running[/]");
-                if (broker.MetricsPort is { } metricsPort)
-                    table.AddRow("metrics (Prometheus)", $"http://{options.EffectiveAdvertisedHost}:{metricsPort}/metrics", "[green]running[/]");
-                AnsiConsole.Write(table);
-                AnsiConsole.MarkupLineInterpolated($"Cluster [bold]{broker.ClusterId}[/], data in [bold]{Path.GetFullPath(result.GetValue(settings.DataDir)!)}[/]. Press Ctrl+C to stop.");
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                AnsiConsole.MarkupLine("Stopping: flushing logs…");
-            }
-            AnsiConsole.MarkupLine("[green]Stopped cleanly.[/]");
+            console.MarkupLine("[green]Stopped cleanly.[/]");
             return 0;
         });
         return command;
+    }
+
+    private static void WriteOutputs(IAnsiConsole console, FactoryLine line, string root)
+    {
+        var outputs = new Table().Border(TableBorder.Rounded).Title("[bold]Outputs[/]").AddColumn("Key").AddColumn("Value").AddColumn("Description");
+        outputs.AddRow("BootstrapBrokers", line.Broker!.BootstrapServers, "Kafka bootstrap servers (PLAINTEXT)");
+        outputs.AddRow("SearchEndpoint", line.Search!.BaseAddress.ToString(), "Search store, Elasticsearch REST API");
+        outputs.AddRow("DashboardUrl", line.Dashboard!.Url, "Clickstream Dashboard and pipeline view");
+        if (line.Broker.MetricsPort is { } metrics)
+            outputs.AddRow("MetricsUrl", $"http://127.0.0.1:{metrics}/metrics", "Broker metrics (Prometheus)");
+        outputs.AddRow("DataDir", Markup.Escape(root), "Every station's data; a second `up` resumes from it");
+        outputs.AddRow("Topics", Markup.Escape(string.Join(", ", FactoryLine.Topics)), "Clicks, orders and the processor's results");
+        console.Write(outputs);
+        console.MarkupLine("Press Ctrl+C to stop.");
     }
 }
