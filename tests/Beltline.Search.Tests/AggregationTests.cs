@@ -114,6 +114,22 @@ public sealed class AggregationTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Date_histogram_extended_bounds_add_empty_buckets_at_the_edges()
+    {
+        var buckets = Aggs("""{"h":{"date_histogram":{"field":"windowEndTime","fixed_interval":"10s","extended_bounds":{"min":"2024-01-01T00:00:00Z","max":"2024-01-01T00:01:00Z"}}}}""",
+            """{"range":{"windowEndTime":{"lt":"2024-01-02"}}}""")["h"]!["buckets"]!.AsArray();
+        Assert.Equal([0L, 2, 1, 0, 2, 0, 0], buckets.Select(b => b!["doc_count"]!.GetValue<long>()));
+        Assert.Equal("2024-01-01T00:01:00.000Z", buckets[^1]!["key_as_string"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Stats()
+    {
+        var stats = Aggs("""{"s":{"stats":{"field":"departmentCount"}}}""")["s"]!;
+        Assert.Equal("""{"count":6,"min":1,"max":9,"avg":4,"sum":24}""", stats.ToJsonString());
+    }
+
+    [Fact]
     public void Histogram()
     {
         var buckets = Aggs("""{"h":{"histogram":{"field":"departmentCount","interval":4}}}""")["h"]!["buckets"]!.AsArray();

@@ -98,6 +98,15 @@ public sealed class QueryTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Prefix_constant_score_ids_and_match_none()
+    {
+        Assert.Equal(["1", "2"], Matching("""{"prefix":{"deptList.keyword":"c"}}"""));   // cameras, cell phones
+        Assert.Equal(["1", "3"], Matching("""{"constant_score":{"filter":{"term":{"checkout":true}},"boost":1.2}}"""));
+        Assert.Equal(["2", "4"], Matching("""{"ids":{"values":["4","2","9"]}}"""));
+        Assert.Empty(Matching("""{"match_none":{}}"""));
+    }
+
+    [Fact]
     public void Unmapped_fields_match_nothing() => Assert.Empty(Matching("""{"term":{"nope":"x"}}"""));
 
     [Fact]
