@@ -128,6 +128,13 @@ public sealed class QueryTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_result_window_past_10000_is_refused()
+    {
+        var error = Assert.Throws<SearchException>(() => _temp.Search("sessions", """{"from":9995,"size":10}"""));
+        Assert.StartsWith("Result window is too large, from + size must be less than or equal to: [10000] but was [10005]", error.Reason);
+    }
+
+    [Fact]
     public void Sort_on_keyword_and_date()
     {
         // By the smallest term ascending (cameras, cell phones, ear phones, soundbars), the largest descending.
