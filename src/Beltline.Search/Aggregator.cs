@@ -164,29 +164,56 @@ public static class Aggregator
                 set.EndSegment(segment);
             }
         }
-        var ordered = OrderTerms(request, set.Buckets.Where(b => b.Value.Count >= minDocCount)).ToList();
-        var buckets = new JsonArray();
-        foreach (var (key, bucket) in ordered.Take(size))
+        var candidates = set.Buckets.Where(b => b.Value.Count >= minDocCount)
+            .Select(b => new TermsBucket(b.Key, b.Value.Count, b.Value.Docs)).ToList();
+        var criteria = OrderCriteria(request);
+        if (criteria.Any(c => c.Key is not ("_count" or "_key" or "_term")))
         {
-            var json = new JsonObject { ["key"] = KeyJson(key) };
+            // Ordered by a metric sub-aggregation: every bucket's sub-aggregations are needed to choose the top ones.
+            foreach (var bucket in candidates)
+            {
+                bucket.Subs = new JsonObject();
+                AddSubs(bucket.Subs, request, bucket.Docs);
+            }
+        }
+        var ordered = Order(candidates, criteria, request);
+        var buckets = new JsonArray();
+        foreach (var bucket in ordered.Take(size))
+        {
+            var json = new JsonObject { ["key"] = KeyJson(bucket.Key) };
             if (mapped?.Kind == FieldKind.Date)
-                json["key_as_string"] = DateFormats.Format((long)key);
+                json["key_as_string"] = DateFormats.Format((long)bucket.Key);
             else if (mapped?.Kind == FieldKind.Boolean)
-                json["key_as_string"] = (long)key == 1 ? "true" : "false";
+                json["key_as_string"] = (long)bucket.Key == 1 ? "true" : "false";
             json["doc_count"] = bucket.Count;
-            AddSubs(json, request, bucket.Docs);
+            if (bucket.Subs is not null)
+                foreach (var (name, value) in bucket.Subs.ToList())
+                {
+                    bucket.Subs.Remove(name);
+                    json[name] = value;
+                }
+            else
+                AddSubs(json, request, bucket.Docs);
             buckets.Add(json);
         }
         return new JsonObject
         {
             ["doc_count_error_upper_bound"] = 0,
-            ["sum_other_doc_count"] = ordered.Skip(size).Sum(b => b.Value.Count),
+            ["sum_other_doc_count"] = ordered.Skip(size).Sum(b => b.Count),
             ["buckets"] = buckets,
         };
     }
 
-    /// <summary>ES's default order: doc_count descending, then key ascending; <c>order</c> may ask for _count or _key either way.</summary>
-    private static IEnumerable<KeyValuePair<object, BucketSet<object>.Bucket>> OrderTerms(AggregationRequest request, IEnumerable<KeyValuePair<object, BucketSet<object>.Bucket>> buckets)
+    private sealed class TermsBucket(object key, long count, List<SegmentDocs>? docs)
+    {
+        public object Key { get; } = key;
+        public long Count { get; } = count;
+        public List<SegmentDocs>? Docs { get; } = docs;
+        public JsonObject? Subs { get; set; }
+    }
+
+    /// <summary>The <c>order</c> of a terms aggregation, ES's default (doc_count descending) when absent; key ascending breaks ties.</summary>
+    private static List<(string Key, bool Descending)> OrderCriteria(AggregationRequest request)
     {
         var order = request.Body["order"] switch
         {
@@ -197,24 +224,52 @@ public static class Aggregator
         var criteria = order.SelectMany(o => o).Select(p => (p.Key, Descending: p.Value?.ToString() == "desc")).ToList();
         if (criteria.Count == 0)
             criteria.Add(("_count", true));
-        if (criteria.All(c => c.Key != "_key"))
+        if (criteria.All(c => c.Key is not ("_key" or "_term")))
             criteria.Add(("_key", false));
-        IOrderedEnumerable<KeyValuePair<object, BucketSet<object>.Bucket>>? sorted = null;
+        return criteria;
+    }
+
+    private static List<TermsBucket> Order(List<TermsBucket> buckets, List<(string Key, bool Descending)> criteria, AggregationRequest request)
+    {
+        IOrderedEnumerable<TermsBucket>? sorted = null;
+        var comparer = Comparer<object?>.Create(CompareKeys);
         foreach (var (key, descending) in criteria)
         {
-            if (key is not ("_count" or "_key" or "_term"))
-                throw new SearchException(400, "aggregation_execution_exception", $"Invalid aggregation order path [{key}]; ordering by a sub-aggregation is not supported yet");
-            Func<KeyValuePair<object, BucketSet<object>.Bucket>, object> selector = key == "_count" ? b => b.Value.Count : b => b.Key;
-            var comparer = Comparer<object>.Create(CompareKeys);
+            Func<TermsBucket, object?> selector = key switch
+            {
+                "_count" => b => b.Count,
+                "_key" or "_term" => b => b.Key,
+                _ => MetricSelector(key, request),
+            };
             sorted = sorted is null
                 ? descending ? buckets.OrderByDescending(selector, comparer) : buckets.OrderBy(selector, comparer)
                 : descending ? sorted.ThenByDescending(selector, comparer) : sorted.ThenBy(selector, comparer);
         }
-        return sorted!;
+        return sorted!.ToList();
     }
 
+    /// <summary>
+    /// Reads the value a bucket is ordered by from a single-value metric sub-aggregation (<c>"1"</c>) or one
+    /// value of a stats sub-aggregation (<c>"s.avg"</c>).
+    /// </summary>
+    private static Func<TermsBucket, object?> MetricSelector(string path, AggregationRequest request)
+    {
+        var dot = path.IndexOf('.');
+        var name = dot < 0 ? path : path[..dot];
+        var sub = request.Subs.FirstOrDefault(s => s.Name == name);
+        if (sub is null || !MetricTypes.Contains(sub.Type) || sub.Type == "top_hits" || (sub.Type == "stats") != (dot >= 0))
+            throw new SearchException(400, "aggregation_execution_exception",
+                $"Invalid aggregation order path [{path}]. Buckets can only be sorted on a sub-aggregator path that is built out of zero or more single-bucket aggregations within the path and a final single-bucket or a metrics aggregation at the path end.");
+        var valueName = dot < 0 ? "value" : path[(dot + 1)..];
+        return bucket => bucket.Subs![name]?[valueName] is JsonValue value ? value.GetValue<double>() : null;
+    }
+
+    /// <summary>Keys and metric values; a missing value (null) sorts after every value.</summary>
     private static int CompareKeys(object? x, object? y) => (x, y) switch
     {
+        (null, null) => 0,
+        (null, _) => 1,
+        (_, null) => -1,
         (string a, string b) => string.CompareOrdinal(a, b),
         (long a, long b) => a.CompareTo(b),
         _ => Convert.ToDouble(x, CultureInfo.InvariantCulture).CompareTo(Convert.ToDouble(y, CultureInfo.InvariantCulture)),
@@ -230,24 +285,51 @@ public static class Aggregator
 
     // ---- date_histogram and histogram
 
-    /// <summary>Rounds an epoch-millis value down to its bucket: a fixed length, or a calendar unit in UTC.</summary>
-    internal sealed class DateRounding(long fixedMillis, char calendarUnit, long offset)
+    /// <summary>
+    /// Rounds an epoch-millis value down to its bucket: a fixed length or a calendar unit, on the wall clock of the
+    /// request's <c>time_zone</c> (UTC by default), as ES does, so daylight-saving days are 23 or 25 hours long.
+    /// </summary>
+    internal sealed class DateRounding(long fixedMillis, char calendarUnit, long offset, TimeZoneInfo zone)
     {
+        public TimeZoneInfo Zone => zone;
+
         public static DateRounding Parse(JsonObject body)
         {
             var offset = body["offset"] is { } o ? ParseDuration(o.ToString(), allowSign: true) : 0;
+            var zone = body["time_zone"] is { } z ? ParseZone(z.ToString()) : TimeZoneInfo.Utc;
             if (body["calendar_interval"] is { } calendar)
-                return new DateRounding(0, CalendarUnit(calendar.ToString()) ?? throw SearchException.BadRequest($"The supplied interval [{calendar}] could not be parsed as a calendar interval."), offset);
+                return new DateRounding(0, CalendarUnit(calendar.ToString()) ?? throw SearchException.BadRequest($"The supplied interval [{calendar}] could not be parsed as a calendar interval."), offset, zone);
             if (body["fixed_interval"] is { } fixedInterval)
-                return new DateRounding(ParseDuration(fixedInterval.ToString(), allowSign: false), '\0', offset);
+                return new DateRounding(ParseDuration(fixedInterval.ToString(), allowSign: false), '\0', offset, zone);
             if (body["interval"] is { } legacy)   // ES 6's interval: calendar names and 1x units are calendar, the rest fixed
             {
                 var text = legacy.ToString();
                 return CalendarUnit(text) is { } unit && (!char.IsAsciiDigit(text[0]) || text.StartsWith("1", StringComparison.Ordinal) && text.Length == 2)
-                    ? new DateRounding(0, unit, offset)
-                    : new DateRounding(ParseDuration(text, allowSign: false), '\0', offset);
+                    ? new DateRounding(0, unit, offset, zone)
+                    : new DateRounding(ParseDuration(text, allowSign: false), '\0', offset, zone);
             }
             throw SearchException.BadRequest("Invalid interval specified, must be non-null and non-empty");
+        }
+
+        /// <summary>An offset (<c>+01:00</c>, <c>-08:00</c>), <c>UTC</c>/<c>Z</c>, or an IANA zone id (<c>Europe/Berlin</c>).</summary>
+        public static TimeZoneInfo ParseZone(string text)
+        {
+            if (text is "UTC" or "Z" or "utc" or "GMT" or "+00:00" or "-00:00")
+                return TimeZoneInfo.Utc;
+            if (text.Length > 0 && text[0] is '+' or '-'
+                && TimeSpan.TryParseExact(text[1..], ["hh\\:mm", "hhmm", "hh"], CultureInfo.InvariantCulture, out var span))
+            {
+                var offset = text[0] == '-' ? -span : span;
+                return TimeZoneInfo.CreateCustomTimeZone(text, offset, text, text);
+            }
+            try
+            {
+                return TimeZoneInfo.FindSystemTimeZoneById(text);
+            }
+            catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+            {
+                throw SearchException.BadRequest($"Unknown time-zone ID: {text}");
+            }
         }
 
         private static char? CalendarUnit(string text) => text switch
@@ -289,44 +371,71 @@ public static class Aggregator
             return sign * amount * millis;
         }
 
+        /// <summary>Milliseconds of a wall-clock time counted as if it were UTC (so fixed intervals can divide it).</summary>
+        private static long WallMillis(DateTime wall) => (wall.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
+
+        private static DateTime FromWallMillis(long millis) => new(DateTime.UnixEpoch.Ticks + millis * TimeSpan.TicksPerMillisecond, DateTimeKind.Unspecified);
+
+        private DateTime ToWall(long epochMillis) =>
+            TimeZoneInfo.ConvertTimeFromUtc(DateTimeOffset.FromUnixTimeMilliseconds(epochMillis).UtcDateTime, zone);
+
+        private long ToEpoch(DateTime wall)
+        {
+            while (zone.IsInvalidTime(wall))   // a wall time skipped by a daylight-saving jump: the bucket starts after it
+                wall = wall.AddMinutes(1);
+            return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(wall, DateTimeKind.Unspecified), zone)).ToUnixTimeMilliseconds();
+        }
+
         public long Round(long value)
         {
-            value -= offset;
+            var wall = WallMillis(ToWall(value)) - offset;
             if (calendarUnit == '\0')
-                return (value >= 0 ? value / fixedMillis : (value - fixedMillis + 1) / fixedMillis) * fixedMillis + offset;
-            var time = DateTimeOffset.FromUnixTimeMilliseconds(value).UtcDateTime;
+                return ToEpoch(FromWallMillis((wall >= 0 ? wall / fixedMillis : (wall - fixedMillis + 1) / fixedMillis) * fixedMillis + offset));
+            var time = FromWallMillis(wall);
             var floor = calendarUnit switch
             {
-                's' => new DateTime(time.Year, time.Month, time.Day, time.Hour, time.Minute, time.Second, DateTimeKind.Utc),
-                'm' => new DateTime(time.Year, time.Month, time.Day, time.Hour, time.Minute, 0, DateTimeKind.Utc),
-                'h' => new DateTime(time.Year, time.Month, time.Day, time.Hour, 0, 0, DateTimeKind.Utc),
+                's' => new DateTime(time.Year, time.Month, time.Day, time.Hour, time.Minute, time.Second),
+                'm' => new DateTime(time.Year, time.Month, time.Day, time.Hour, time.Minute, 0),
+                'h' => new DateTime(time.Year, time.Month, time.Day, time.Hour, 0, 0),
                 'd' => time.Date,
                 'w' => time.Date.AddDays(-(((int)time.DayOfWeek + 6) % 7)),   // ISO weeks start on Monday
-                'M' => new DateTime(time.Year, time.Month, 1, 0, 0, 0, DateTimeKind.Utc),
-                'q' => new DateTime(time.Year, (time.Month - 1) / 3 * 3 + 1, 1, 0, 0, 0, DateTimeKind.Utc),
-                _ => new DateTime(time.Year, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+                'M' => new DateTime(time.Year, time.Month, 1),
+                'q' => new DateTime(time.Year, (time.Month - 1) / 3 * 3 + 1, 1),
+                _ => new DateTime(time.Year, 1, 1),
             };
-            return new DateTimeOffset(floor).ToUnixTimeMilliseconds() + offset;
+            return ToEpoch(FromWallMillis(WallMillis(floor) + offset));
         }
 
         /// <summary>The key of the bucket after <paramref name="key"/> (for filling empty buckets).</summary>
         public long Next(long key)
         {
-            if (calendarUnit == '\0')
-                return key + fixedMillis;
-            var time = DateTimeOffset.FromUnixTimeMilliseconds(key - offset).UtcDateTime;
+            var wall = ToWall(key);
             var next = calendarUnit switch
             {
-                's' => time.AddSeconds(1),
-                'm' => time.AddMinutes(1),
-                'h' => time.AddHours(1),
-                'd' => time.AddDays(1),
-                'w' => time.AddDays(7),
-                'M' => time.AddMonths(1),
-                'q' => time.AddMonths(3),
-                _ => time.AddYears(1),
+                '\0' => wall.AddMilliseconds(fixedMillis),
+                's' => wall.AddSeconds(1),
+                'm' => wall.AddMinutes(1),
+                'h' => wall.AddHours(1),
+                'd' => wall.AddDays(1),
+                'w' => wall.AddDays(7),
+                'M' => wall.AddMonths(1),
+                'q' => wall.AddMonths(3),
+                _ => wall.AddYears(1),
             };
-            return new DateTimeOffset(next).ToUnixTimeMilliseconds() + offset;
+            // Sub-day units step in real time, so an hour repeated by a daylight-saving change is its own bucket.
+            if (calendarUnit is '\0' or 's' or 'm' or 'h' && fixedMillis < 86_400_000)
+                return Round(key + (calendarUnit switch { '\0' => fixedMillis, 's' => 1_000, 'm' => 60_000, _ => 3_600_000 }));
+            return Round(ToEpoch(next));
+        }
+
+        /// <summary>key_as_string: ES's default format, with the zone's offset when it is not UTC.</summary>
+        public string Format(long key)
+        {
+            if (zone == TimeZoneInfo.Utc)
+                return DateFormats.Format(key);
+            var offsetSpan = zone.GetUtcOffset(DateTimeOffset.FromUnixTimeMilliseconds(key));
+            var local = DateTimeOffset.FromUnixTimeMilliseconds(key).ToOffset(offsetSpan);
+            return local.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture) + (offsetSpan == TimeSpan.Zero ? "Z" : local.ToString("zzz", CultureInfo.InvariantCulture));
         }
     }
 
@@ -367,14 +476,14 @@ public static class Aggregator
             var (first, last) = (keys.Min(), keys.Max());
             var emitted = 0;
             // With min_doc_count 0 (the default) every bucket between the first and the last is shown, empty or not.
-            for (var key = first; key <= last; key = minDocCount == 0 ? rounding.Next(key) : NextKey(set.Buckets.Keys, key))
+            for (var key = first; key <= last; key = minDocCount == 0 ? Math.Max(rounding.Next(key), key + 1) : NextKey(set.Buckets.Keys, key))
             {
                 var bucket = set.Buckets.GetValueOrDefault(key);
                 if ((bucket?.Count ?? 0) >= minDocCount)
                 {
                     if (++emitted > MaxBuckets)
                         throw new SearchException(400, "too_many_buckets_exception", $"Trying to create too many buckets. Must be less than or equal to: [{MaxBuckets}].");
-                    var json = new JsonObject { ["key_as_string"] = DateFormats.Format(key), ["key"] = key, ["doc_count"] = bucket?.Count ?? 0 };
+                    var json = new JsonObject { ["key_as_string"] = rounding.Format(key), ["key"] = key, ["doc_count"] = bucket?.Count ?? 0 };
                     AddSubs(json, request, bucket?.Docs);
                     buckets.Add(json);
                 }

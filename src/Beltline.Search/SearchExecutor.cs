@@ -123,12 +123,14 @@ public static class SearchExecutor
         var searchers = indices.Select(i => (Index: i, Searcher: i.AcquireSearcher())).ToList();
         try
         {
-            var segments = Match(searchers, body["query"], now);
+            // Scores cost a scorer call per match; aggregation-only requests (size 0, no top_hits) never read them.
+            var scores = size > 0 && (sort.Count == 0 || sort.Any(s => s.Field == "_score")) || UsesTopHits(aggregationRequests);
+            var segments = Match(searchers, body["query"], now, scores);
             var total = segments.Sum(s => (long)s.Count);
             var page = SelectHits(segments, sort, from, size);
             var hits = new JsonArray();
             float? maxScore = null;
-            if (sort.Count == 0 || sort.Any(s => s.Field == "_score"))
+            if (scores && (sort.Count == 0 || sort.Any(s => s.Field == "_score")))
                 maxScore = segments.Count == 0 ? null : segments.Max(s => s.Scores.Take(s.Count).DefaultIfEmpty(0).Max());
             foreach (var hit in page)
                 hits.Add(HitJson(hit, source, sort));
@@ -156,6 +158,9 @@ public static class SearchExecutor
                 index.ReleaseSearcher(searcher);
         }
     }
+
+    private static bool UsesTopHits(List<AggregationRequest> requests) =>
+        requests.Any(r => r.Type == "top_hits" || UsesTopHits(r.Subs));
 
     /// <summary>The <c>_count</c> API.</summary>
     public static long Count(IReadOnlyList<SearchIndex> indices, JsonNode? query, long? nowMillis = null)

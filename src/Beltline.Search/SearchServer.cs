@@ -232,22 +232,22 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
             ("POST", [var index, "_update", var id]) => UpdateDocument(context, index, id, await RequiredBodyAsync(request)),
             ("PUT", [var index]) when !index.StartsWith('_') => CreateIndex(index, await BodyAsync(request)),
             ("GET", [var index]) when !index.StartsWith('_') => GetIndex(index),
-            ("HEAD", [var index]) when !index.StartsWith('_') => new Reply(store.Resolve(index, ignoreUnavailable: true).Count > 0 && IndexExists(index) ? 200 : 404),
+            ("HEAD", [var index]) when !index.StartsWith('_') => IndexExists(index),
             ("DELETE", [var index]) when !index.StartsWith('_') => DeleteIndex(index),
             _ => new Reply(400, new JsonObject { ["error"] = $"no handler found for uri [{request.Path}{request.QueryString}] and method [{method}]", ["status"] = 400 }),
         };
     }
 
-    private bool IndexExists(string expression)
+    // ES API: Index exists — HEAD /<index> (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/indices-exists.html)
+    private Reply IndexExists(string expression)
     {
         try
         {
-            store.Resolve(expression);
-            return true;
+            return new Reply(store.Resolve(expression).Count > 0 ? 200 : 404);   // a wildcard matching nothing is 404 too
         }
         catch (SearchException)
         {
-            return false;
+            return new Reply(404);
         }
     }
 
@@ -699,7 +699,10 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         return new Reply(200, Text: CatTable(columns, rows, header: query.Flag("v")));
     }
 
-    /// <summary>A _cat table: columns padded to their widest cell, numbers right-aligned, as ES prints them.</summary>
+    /// <summary>The _cat/indices columns ES right-aligns (counts and sizes).</summary>
+    private static readonly HashSet<string> NumericColumns = ["pri", "rep", "docs.count", "docs.deleted", "store.size", "pri.store.size"];
+
+    /// <summary>A _cat table: columns padded to their widest cell, numeric columns right-aligned, as ES prints them.</summary>
     internal static string CatTable(string[] columns, List<Dictionary<string, string>> rows, bool header)
     {
         var cells = rows.Select(r => columns.Select(c => r.GetValueOrDefault(c) ?? "").ToArray()).ToList();
@@ -709,9 +712,7 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         var text = new StringBuilder();
         foreach (var row in cells)
         {
-            var line = string.Join(' ', row.Select((cell, i) =>
-                cell.Length > 0 && (char.IsAsciiDigit(cell[0]) && cell.All(ch => char.IsAsciiDigit(ch) || ch is '.' || char.IsAsciiLetter(ch)) && !ReferenceEquals(row, columns))
-                    ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i])));
+            var line = string.Join(' ', row.Select((cell, i) => NumericColumns.Contains(columns[i]) ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i])));
             text.Append(line.TrimEnd()).Append('\n');
         }
         return text.ToString();

@@ -143,6 +143,37 @@ public sealed class DocumentApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_bulk_writers_and_searches_lose_nothing()
+    {
+        // Four writers, each its own ids plus a shared id they all overwrite, while searches and refreshes run.
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var batch = 0; batch < 10; batch++)
+            {
+                var lines = string.Concat(Enumerable.Range(0, 50).Select(i =>
+                    $"{{\"index\":{{\"_id\":\"w{w}-{batch}-{i}\"}}}}\n{{\"writer\":{w},\"n\":{i}}}\n"))
+                    + $"{{\"index\":{{\"_id\":\"shared\"}}}}\n{{\"writer\":{w}}}\n";
+                var response = await _es.OkAsync("POST", "/busy/_bulk", lines, "application/x-ndjson");
+                Assert.False(response["errors"]!.GetValue<bool>());
+            }
+        })).ToList();
+        var readers = Task.Run(async () =>
+        {
+            while (!writers.All(w => w.IsCompleted))
+            {
+                var (status, _) = await _es.SendAsync("POST", "/busy/_search", """{"size":1,"aggs":{"w":{"terms":{"field":"writer"}}}}""");
+                Assert.True(status is HttpStatusCode.OK or HttpStatusCode.NotFound);   // 404 until the first bulk creates the index
+                await _es.SendAsync("POST", "/busy/_refresh");
+            }
+        });
+        await Task.WhenAll([.. writers, readers]);
+
+        await _es.OkAsync("POST", "/busy/_refresh");
+        Assert.Equal(4 * 10 * 50 + 1, (await _es.OkAsync("GET", "/busy/_count"))["count"]!.GetValue<long>());
+        Assert.Equal(40, (await _es.OkAsync("GET", "/busy/_doc/shared"))["_version"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Documents_survive_a_restart()
     {
         await _es.OkAsync("PUT", "/user_session_counts", """
@@ -163,6 +194,10 @@ public sealed class DocumentApiTests : IAsyncLifetime
         Assert.Equal("double", mapping["user_session_counts"]!["mappings"]!["properties"]!["percentSessionswithBuy"]!["type"]!.GetValue<string>());
         var sum = await _es.OkAsync("POST", "/user_session_counts/_search", """{"size":0,"aggs":{"total":{"sum":{"field":"userSessionCount"}}}}""");
         Assert.Equal(Enumerable.Range(0, 500).Sum() - 7 + 70, sum["aggregations"]!["total"]!["value"]!.GetValue<double>());
+        await _es.OkAsync("PUT", "/short-lived/_doc/1", """{"a":1}""");
+        await _es.OkAsync("DELETE", "/short-lived");
+        await _es.RestartAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await _es.SendAsync("HEAD", "/short-lived")).Status);
         // Writes continue after the restart with the next sequence number.
         var next = await _es.OkAsync("PUT", "/user_session_counts/_doc/new", """{"userSessionCount":1}""");
         Assert.Equal(501, next["_seq_no"]!.GetValue<long>());

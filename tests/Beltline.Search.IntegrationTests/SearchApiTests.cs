@@ -87,6 +87,15 @@ public sealed class SearchApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Url_parameters_q_size_sort_and_source()
+    {
+        var response = await _es.OkAsync("GET", "/departments_count/_search?q=departmentName:phones&size=3&sort=departmentCount:desc&_source_includes=departmentCount");
+        Assert.Equal(7, response["hits"]!["total"]!["value"]!.GetValue<long>());   // ear phones (windows 2-5) + cell phones (3-5)
+        Assert.Equal(["""{"departmentCount":9}""", """{"departmentCount":8}""", """{"departmentCount":8}"""],
+            response["hits"]!["hits"]!.AsArray().Select(h => h!["_source"]!.ToJsonString()));
+    }
+
+    [Fact]
     public async Task Rest_total_hits_as_int_and_track_total_hits()
     {
         var asInt = await _es.OkAsync("GET", "/departments_count/_search?rest_total_hits_as_int=true&size=0");

@@ -54,6 +54,41 @@ public sealed class AggregationTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Terms_ordered_by_a_metric_sub_aggregation()
+    {
+        // Kibana's "top N by Sum of departmentCount": sums are soundbars 9, cameras 8, laptops 7.
+        var top = Aggs("""{"t":{"terms":{"field":"departmentName.keyword","size":1,"order":{"total":"desc"}},"aggs":{"total":{"sum":{"field":"departmentCount"}}}}}""")["t"]!;
+        Assert.Equal("""{"doc_count_error_upper_bound":0,"sum_other_doc_count":5,"buckets":[{"key":"soundbars","doc_count":1,"total":{"value":9}}]}""", top.ToJsonString());
+        var ascending = Aggs("""{"t":{"terms":{"field":"departmentName.keyword","order":{"s.max":"asc"}},"aggs":{"s":{"stats":{"field":"departmentCount"}}}}}""")["t"]!["buckets"]!;
+        Assert.Equal(["laptops", "cameras", "soundbars"], ascending.AsArray().Select(b => b!["key"]!.GetValue<string>()));
+        var error = Assert.Throws<SearchException>(() => Aggs("""{"t":{"terms":{"field":"departmentName.keyword","order":{"nope":"asc"}}}}"""));
+        Assert.Equal("aggregation_execution_exception", error.Type);
+    }
+
+    [Theory]
+    [InlineData("+01:00", 1_704_063_600_000, "2024-01-01T00:00:00.000+01:00")]
+    [InlineData("-01:00", 1_703_984_400_000, "2023-12-31T00:00:00.000-01:00")]
+    [InlineData("UTC", 1_704_067_200_000, "2024-01-01T00:00:00.000Z")]
+    public void Date_histogram_rounds_days_in_the_time_zone(string zone, long key, string keyAsString)
+    {
+        var bucket = Aggs("""{"h":{"date_histogram":{"field":"windowEndTime","calendar_interval":"day","time_zone":""" + $"\"{zone}\"" + "}}}",
+            """{"range":{"windowEndTime":{"lt":"2024-01-02"}}}""")["h"]!["buckets"]![0]!;
+        Assert.Equal(key, bucket["key"]!.GetValue<long>());
+        Assert.Equal(keyAsString, bucket["key_as_string"]!.GetValue<string>());
+        Assert.Equal(5, bucket["doc_count"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void Calendar_days_follow_daylight_saving_in_a_named_zone()
+    {
+        var rounding = Aggregator.DateRounding.Parse(JsonNode.Parse("""{"calendar_interval":"1d","time_zone":"Europe/Berlin"}""")!.AsObject());
+        var day = rounding.Round(DateTimeOffset.Parse("2024-03-31T12:00:00Z").ToUnixTimeMilliseconds());
+        Assert.Equal(DateTimeOffset.Parse("2024-03-30T23:00:00Z").ToUnixTimeMilliseconds(), day);
+        Assert.Equal(DateTimeOffset.Parse("2024-03-31T22:00:00Z").ToUnixTimeMilliseconds(), rounding.Next(day));   // a 23-hour day
+        Assert.Equal("2024-03-31T00:00:00.000+01:00", rounding.Format(day));
+    }
+
+    [Fact]
     public void Terms_on_a_text_field_is_refused()
     {
         var error = Assert.Throws<SearchException>(() => Aggs("""{"t":{"terms":{"field":"departmentName"}}}"""));
@@ -76,6 +111,22 @@ public sealed class AggregationTests : IAsyncLifetime
         var buckets = Aggs("""{"h":{"date_histogram":{"field":"windowEndTime","calendar_interval":"month"}}}""")["h"]!["buckets"]!.AsArray();
         Assert.Equal(["2024-01-01T00:00:00.000Z", "2024-02-01T00:00:00.000Z"], buckets.Select(b => b!["key_as_string"]!.GetValue<string>()));
         Assert.Equal([5L, 1], buckets.Select(b => b!["doc_count"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public void Date_histogram_extended_bounds_add_empty_buckets_at_the_edges()
+    {
+        var buckets = Aggs("""{"h":{"date_histogram":{"field":"windowEndTime","fixed_interval":"10s","extended_bounds":{"min":"2024-01-01T00:00:00Z","max":"2024-01-01T00:01:00Z"}}}}""",
+            """{"range":{"windowEndTime":{"lt":"2024-01-02"}}}""")["h"]!["buckets"]!.AsArray();
+        Assert.Equal([0L, 2, 1, 0, 2, 0, 0], buckets.Select(b => b!["doc_count"]!.GetValue<long>()));
+        Assert.Equal("2024-01-01T00:01:00.000Z", buckets[^1]!["key_as_string"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Stats()
+    {
+        var stats = Aggs("""{"s":{"stats":{"field":"departmentCount"}}}""")["s"]!;
+        Assert.Equal("""{"count":6,"min":1,"max":9,"avg":4,"sum":24}""", stats.ToJsonString());
     }
 
     [Fact]

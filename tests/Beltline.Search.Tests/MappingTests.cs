@@ -48,6 +48,13 @@ public sealed class MappingTests
     }
 
     [Fact]
+    public void ES6_mappings_with_a_type_name_are_accepted()
+    {
+        var mapping = IndexMapping.FromJson(JsonNode.Parse("""{"_doc":{"properties":{"userId":{"type":"long"}}}}""")!.AsObject());
+        Assert.Equal("long", mapping.Resolve("userId")!.Type);
+    }
+
+    [Fact]
     public void A_type_change_is_refused()
     {
         var mapping = IndexMapping.FromJson(JsonNode.Parse("""{"properties":{"count":{"type":"long"}}}""")!.AsObject());

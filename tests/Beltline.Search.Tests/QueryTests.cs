@@ -98,6 +98,15 @@ public sealed class QueryTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Prefix_constant_score_ids_and_match_none()
+    {
+        Assert.Equal(["1", "2"], Matching("""{"prefix":{"deptList.keyword":"c"}}"""));   // cameras, cell phones
+        Assert.Equal(["1", "3"], Matching("""{"constant_score":{"filter":{"term":{"checkout":true}},"boost":1.2}}"""));
+        Assert.Equal(["2", "4"], Matching("""{"ids":{"values":["4","2","9"]}}"""));
+        Assert.Empty(Matching("""{"match_none":{}}"""));
+    }
+
+    [Fact]
     public void Unmapped_fields_match_nothing() => Assert.Empty(Matching("""{"term":{"nope":"x"}}"""));
 
     [Fact]
@@ -116,6 +125,13 @@ public sealed class QueryTests : IAsyncLifetime
         Assert.Equal(4, response["hits"]!["total"]!["value"]!.GetValue<long>());
         Assert.Equal("eq", response["hits"]!["total"]!["relation"]!.GetValue<string>());
         Assert.Equal(5, response["hits"]!["hits"]![0]!["sort"]![0]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void A_result_window_past_10000_is_refused()
+    {
+        var error = Assert.Throws<SearchException>(() => _temp.Search("sessions", """{"from":9995,"size":10}"""));
+        Assert.StartsWith("Result window is too large, from + size must be less than or equal to: [10000] but was [10005]", error.Reason);
     }
 
     [Fact]
