@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (kcat, node + KafkaJS, kafka-python, Go + sarama), builds everything and runs every test.
+# Installs what the tests need (kcat, node + KafkaJS, kafka-python, Go + sarama, chromium), builds everything and runs every test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -16,8 +16,10 @@ apt_install() {
 #  - kcat, the librdkafka CLI (never librdkafka-dev: it makes Confluent.Kafka load an old librdkafka);
 #  - node and npm, for KafkaJS (tests/clients/kafkajs);
 #  - Debian's python3 with kafka-python and the modules of its codecs (tests/clients/python);
-#  - Debian's Go and sarama's sources, built by the tests in GOPATH mode (tests/clients/go).
+#  - Debian's Go and sarama's sources, built by the tests in GOPATH mode (tests/clients/go);
+#  - Debian's chromium, which the dashboard's browser tests drive through Playwright.
 missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 if ! /usr/bin/python3 -c "import kafka, lz4, snappy, zstandard" >/dev/null 2>&1; then
   missing+=(python3 python3-kafka python3-lz4 python3-snappy python3-zstandard)

@@ -200,7 +200,7 @@ public sealed class DashboardServer : IAsyncDisposable
         context.Response.ContentType = "text/html; charset=utf-8";
         return context.Response.WriteAsync($$"""
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>{{title}} · Beltline</title>
+            <html lang="en"><head><meta charset="utf-8"><title>{{title}} · Beltline</title><link rel="icon" href="data:,">
             <style>
               body { font-family: system-ui, sans-serif; margin: 0; background: #f5f7fa; color: #1a1c21; }
               header { background: #1d1e24; color: #fff; padding: 10px 20px; display: flex; gap: 24px; align-items: baseline; }
