@@ -125,4 +125,52 @@ public sealed class SearchSinkTests(BrokerFixture broker) : IClassFixture<Broker
         Assert.Equal(produced.Count, store.Documents.Count);
         Assert.Equal(afterFirst, store.Documents.ToDictionary());
     }
+
+    [Fact]
+    public async Task Into_Beltline_search_a_replay_overwrites_and_the_documents_survive_a_store_restart()
+    {
+        var (sessions, counts, departments) = (Unique("sessions"), Unique("counts"), Unique("departments"));
+        var produced = await ProduceResultsAsync(sessions, counts, departments);
+        var topics = new Dictionary<string, string> { [sessions] = ClickstreamIndices.SessionDetails, [counts] = ClickstreamIndices.SessionCounts, [departments] = ClickstreamIndices.DepartmentsCount };
+        var dataDir = Path.Combine(Path.GetTempPath(), "beltline-sink-search-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var search = await Beltline.Search.SearchServer.StartAsync(new Beltline.Search.SearchServerOptions { Port = 0, DataDir = dataDir });
+            var port = search.Port;
+            async Task<SearchSinkStatus> Sink(string group)
+            {
+                using var stop = new CancellationTokenSource();
+                var runner = new SearchSinkRunner(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = group },
+                    new SearchClient(new HttpClient(), search.BaseAddress), topics, new SearchSinkOptions { MaxDelay = TimeSpan.FromMilliseconds(200) }, NullLogger.Instance);
+                var run = runner.RunAsync(stop.Token);
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                while (runner.Status.Indexed < produced.Count && DateTime.UtcNow < deadline && !run.IsCompleted)
+                    await Task.Delay(50);
+                await stop.CancelAsync();
+                return await run;
+            }
+
+            await Sink(Unique("sink"));
+            await Sink(Unique("sink"));     // a new group: every result again
+            await search.DisposeAsync();
+            search = await Beltline.Search.SearchServer.StartAsync(new Beltline.Search.SearchServerOptions { Port = port, DataDir = dataDir });
+            await using (search)
+            {
+                using var http = new HttpClient { BaseAddress = search.BaseAddress };
+                foreach (var index in topics.Values.Distinct())
+                {
+                    var expected = produced.Count(p => topics[p.Key.Split('|')[0]] == index);
+                    var count = JsonDocument.Parse(await http.GetStringAsync($"{index}/_count")).RootElement.GetProperty("count").GetInt64();
+                    Assert.Equal(expected, count);
+                }
+                var laptops = JsonDocument.Parse(await http.GetStringAsync($"{ClickstreamIndices.DepartmentsCount}/_doc/laptops@0")).RootElement;
+                Assert.Equal(2, laptops.GetProperty("_version").GetInt64());
+                Assert.Equal(1, laptops.GetProperty("_source").GetProperty("departmentCount").GetInt32());
+            }
+        }
+        finally
+        {
+            try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
+        }
+    }
 }
