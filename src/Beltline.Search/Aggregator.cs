@@ -131,14 +131,14 @@ public static class Aggregator
             if (values.IsKeyword)
             {
                 // Count by ordinal first (an array index per value), then turn the ordinals used into terms once.
-                var keywords = values.Keywords!;
-                var counts = new long[keywords.ValueCount];
-                List<int>?[]? positions = keepDocs ? new List<int>?[keywords.ValueCount] : null;
+                var counts = new long[values.TermCount];
+                List<int>?[]? positions = keepDocs ? new List<int>?[values.TermCount] : null;
                 for (var i = 0; i < segment.Count; i++)
                 {
-                    keywords.SetDocument(segment.Docs[i]);
-                    for (var ord = keywords.NextOrd(); ord != Lucene.Net.Index.SortedSetDocValues.NO_MORE_ORDS; ord = keywords.NextOrd())
+                    var (start, end) = values.OrdinalRange(segment.Docs[i]);
+                    for (var j = start; j < end; j++)
                     {
+                        var ord = values.OrdinalAt(j);
                         counts[ord]++;
                         if (positions is not null)
                             (positions[ord] ??= []).Add(i);
@@ -386,7 +386,23 @@ public static class Aggregator
             return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(wall, DateTimeKind.Unspecified), zone)).ToUnixTimeMilliseconds();
         }
 
+        private long _lastStart = long.MaxValue, _lastEnd = long.MinValue;
+
+        /// <summary>
+        /// The start of the bucket holding <paramref name="value"/>. Buckets are contiguous ranges, so the last one
+        /// found answers every value inside it without time-zone arithmetic: time series arrive clustered.
+        /// </summary>
         public long Round(long value)
+        {
+            if (value >= _lastStart && value < _lastEnd)
+                return _lastStart;
+            var start = RoundCore(value);
+            _lastStart = start;
+            _lastEnd = NextCore(start);
+            return start;
+        }
+
+        private long RoundCore(long value)
         {
             var wall = WallMillis(ToWall(value)) - offset;
             if (calendarUnit == '\0')
@@ -407,7 +423,9 @@ public static class Aggregator
         }
 
         /// <summary>The key of the bucket after <paramref name="key"/> (for filling empty buckets).</summary>
-        public long Next(long key)
+        public long Next(long key) => NextCore(key);
+
+        private long NextCore(long key)
         {
             var wall = ToWall(key);
             var next = calendarUnit switch
@@ -424,8 +442,8 @@ public static class Aggregator
             };
             // Sub-day units step in real time, so an hour repeated by a daylight-saving change is its own bucket.
             if (calendarUnit is '\0' or 's' or 'm' or 'h' && fixedMillis < 86_400_000)
-                return Round(key + (calendarUnit switch { '\0' => fixedMillis, 's' => 1_000, 'm' => 60_000, _ => 3_600_000 }));
-            return Round(ToEpoch(next));
+                return RoundCore(key + (calendarUnit switch { '\0' => fixedMillis, 's' => 1_000, 'm' => 60_000, _ => 3_600_000 }));
+            return RoundCore(ToEpoch(next));
         }
 
         /// <summary>key_as_string: ES's default format, with the zone's offset when it is not UTC.</summary>

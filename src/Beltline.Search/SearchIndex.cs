@@ -415,6 +415,16 @@ public sealed class SearchIndex : IDisposable
         }
     }
 
+    /// <summary>For tests: merges every segment into one, as a background merge eventually would.</summary>
+    internal void ForceMergeForTests()
+    {
+        lock (_writeLock)
+        {
+            _writer.ForceMerge(1);
+            _dirtySinceRefresh = true;
+        }
+    }
+
     /// <summary>For tests: stops as a killed process would, losing everything not committed to Lucene.</summary>
     internal void SimulateCrash() => Abandon();
 }
