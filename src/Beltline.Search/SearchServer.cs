@@ -200,6 +200,10 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
             ("POST" or "PUT", [var index, "_bulk"]) => Bulk(context, index, await BodyBytesAsync(request)),
             ("GET" or "POST", ["_search"]) => Search(context, null, await BodyAsync(request)),
             ("GET" or "POST", [var index, "_search"]) => Search(context, index, await BodyAsync(request)),
+            ("GET" or "POST", ["_msearch"]) => MultiSearch(context, null, await BodyBytesAsync(request)),
+            ("GET" or "POST", [var index, "_msearch"]) => MultiSearch(context, index, await BodyBytesAsync(request)),
+            ("GET" or "POST", ["_mget"]) => MultiGet(null, await RequiredBodyAsync(request)),
+            ("GET" or "POST", [var index, "_mget"]) => MultiGet(index, await RequiredBodyAsync(request)),
             ("GET" or "POST", ["_count"]) => Count(context, null, await BodyAsync(request)),
             ("GET" or "POST", [var index, "_count"]) => Count(context, index, await BodyAsync(request)),
             ("GET" or "POST", ["_refresh"]) => Refresh(context, null, commit: false),
@@ -622,6 +626,94 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         if (query.Flag("rest_total_hits_as_int") && response["hits"]?["total"] is JsonObject total)
             response["hits"]!["total"] = total["value"]!.GetValue<long>();
         return Reply.Ok(response);
+    }
+
+    // ES API: Multi search — GET/POST /_msearch, /<index>/_msearch (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/search-multi-search.html)
+    private Reply MultiSearch(HttpContext context, string? defaultIndex, byte[] body)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var totalAsInt = QueryOf(context).Flag("rest_total_hits_as_int");
+        var responses = new JsonArray();
+        var rest = body.AsMemory();
+        var lineNumber = 0;
+        while (!rest.IsEmpty)
+        {
+            var headerLine = NextLine(ref rest, ref lineNumber);
+            if (headerLine.Span.Trim(" \t\r"u8).IsEmpty)
+                continue;
+            if (rest.IsEmpty)
+                throw SearchException.BadRequest($"Validation Failed: 1: the search header on line [{lineNumber}] has no body line;");
+            var header = JsonNode.Parse(headerLine.Span) as JsonObject ?? [];
+            var bodyLine = NextLine(ref rest, ref lineNumber);
+            try
+            {
+                var search = bodyLine.Span.Trim(" \t\r"u8).IsEmpty ? [] : JsonNode.Parse(bodyLine.Span) as JsonObject ?? throw SearchException.Parsing("search body must be an object");
+                var expression = header["index"] switch
+                {
+                    JsonArray names => string.Join(',', names.Select(n => n!.ToString())),
+                    { } name => name.ToString(),
+                    null => defaultIndex,
+                };
+                var response = SearchExecutor.Search(store.Resolve(expression, header["ignore_unavailable"]?.GetValue<bool>() ?? false), search);
+                if (totalAsInt && response["hits"]?["total"] is JsonObject total)
+                    response["hits"]!["total"] = total["value"]!.GetValue<long>();
+                response["status"] = 200;
+                responses.Add(response);
+            }
+            catch (Exception e) when (e is SearchException or JsonException or InvalidOperationException or FormatException)
+            {
+                // One failed search does not fail the others: it gets its own error and status, as in ES.
+                var error = e as SearchException ?? new SearchException(400, e is JsonException ? "parsing_exception" : "illegal_argument_exception", e.Message);
+                var failure = error.ToBody();
+                responses.Add(failure);
+            }
+        }
+        return Reply.Ok(new JsonObject { ["took"] = started.ElapsedMilliseconds, ["responses"] = responses });
+    }
+
+    // ES API: Multi get — GET/POST /_mget, /<index>/_mget (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/docs-multi-get.html)
+    private Reply MultiGet(string? defaultIndex, JsonObject body)
+    {
+        IEnumerable<(string? Index, string Id, JsonNode? Source)> wanted = body["docs"] is JsonArray docs
+            ? docs.OfType<JsonObject>().Select(d => (d["_index"]?.ToString() ?? defaultIndex, d["_id"]?.ToString() ?? "", d["_source"]))
+            : (body["ids"] as JsonArray ?? throw new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: no documents to get;"))
+                .Select(id => (defaultIndex, id!.ToString(), (JsonNode?)null));
+        var results = new JsonArray();
+        foreach (var (indexName, id, sourceOption) in wanted)
+        {
+            if (indexName is null)
+            {
+                results.Add(new JsonObject { ["_index"] = null, ["_type"] = "_doc", ["_id"] = id, ["error"] = new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: index is missing;").Cause() });
+                continue;
+            }
+            var index = store.Find(indexName);
+            if (index is null)
+            {
+                results.Add(new JsonObject { ["_index"] = indexName, ["_type"] = "_doc", ["_id"] = id, ["error"] = SearchException.IndexNotFound(indexName).Cause() });
+                continue;
+            }
+            var document = index.Get(id);
+            if (document is null)
+            {
+                results.Add(new JsonObject { ["_index"] = index.Name, ["_type"] = "_doc", ["_id"] = id, ["found"] = false });
+                continue;
+            }
+            var json = new JsonObject
+            {
+                ["_index"] = index.Name,
+                ["_type"] = "_doc",
+                ["_id"] = id,
+                ["_version"] = document.Version,
+                ["_seq_no"] = document.SeqNo,
+                ["_primary_term"] = 1,
+                ["found"] = true,
+            };
+            var filter = SourceFilter.Parse(sourceOption);
+            if (filter.Enabled)
+                json["_source"] = filter.Apply(JsonNode.Parse(document.Source)!.AsObject());
+            results.Add(json);
+        }
+        return Reply.Ok(new JsonObject { ["docs"] = results });
     }
 
     /// <summary>The <c>q</c> parameter, in its simplest forms: <c>field:value</c> (a match) or <c>*</c>.</summary>
