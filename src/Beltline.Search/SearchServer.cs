@@ -233,6 +233,7 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
             ("GET" or "HEAD", [var index, "_doc", var id]) => GetDocument(context, index, id, sourceOnly: false),
             ("GET" or "HEAD", [var index, "_source", var id]) => GetDocument(context, index, id, sourceOnly: true),
             ("DELETE", [var index, "_doc", var id]) => DeleteDocument(context, index, id),
+            ("POST", [var index, "_delete_by_query"]) => DeleteByQuery(context, index, await RequiredBodyAsync(request)),
             ("POST", [var index, "_update", var id]) => UpdateDocument(context, index, id, await RequiredBodyAsync(request)),
             ("PUT", [var index]) when !index.StartsWith('_') => CreateIndex(index, await BodyAsync(request)),
             ("GET", [var index]) when !index.StartsWith('_') => GetIndex(index),
@@ -281,6 +282,19 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         public string? this[string name] => Values.TryGetValue(name, out var value) ? value.ToString() : null;
         public bool Flag(string name) => Values.TryGetValue(name, out var value) && value.ToString() is "" or "true";
         public bool Refresh => Values.TryGetValue("refresh", out var value) && value.ToString() is "" or "true" or "wait_for";
+        /// <summary><c>refresh=true</c> forces a refresh and says so; <c>wait_for</c> only waits for one.</summary>
+        public bool ForcedRefresh => Values.TryGetValue("refresh", out var value) && value.ToString() is "" or "true";
+
+        /// <summary><c>if_seq_no</c> with <c>if_primary_term</c>; this node's primary term is always 1.</summary>
+        public long? IfSeqNo(string id)
+        {
+            if (this["if_seq_no"] is not { } seqNo)
+                return null;
+            if (this["if_primary_term"] is { } term && term != "1")
+                throw new SearchException(409, "version_conflict_engine_exception",
+                    $"[{id}]: version conflict, required seqNo [{seqNo}], primary term [{term}]. current document has primary term [1]");
+            return long.Parse(seqNo, System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     private static JsonObject Shards(int total = 2, int successful = 1) =>
@@ -399,11 +413,11 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         var query = QueryOf(context);
         SearchStore.ValidateName(indexName);
         var index = store.GetOrCreate(indexName);
-        var result = index.Index(id, body, create);
+        var result = index.Index(id, body, create, id is null ? null : query.IfSeqNo(id));
         index.Sync();
         if (query.Refresh)
             index.Refresh();
-        return new Reply(result.Status, WriteJson(index, result, query.Refresh));
+        return new Reply(result.Status, WriteJson(index, result, query.ForcedRefresh));
     }
 
     private static JsonObject WriteJson(SearchIndex index, WriteResult result, bool refreshed)
@@ -459,11 +473,11 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
     {
         var index = store.Get(indexName);
         var query = QueryOf(context);
-        var result = index.Delete(id);
+        var result = index.Delete(id, query.IfSeqNo(id));
         index.Sync();
         if (query.Refresh)
             index.Refresh();
-        return new Reply(result.Status, WriteJson(index, result, query.Refresh));
+        return new Reply(result.Status, WriteJson(index, result, query.ForcedRefresh));
     }
 
     // ES API: Update document — POST /<index>/_update/<_id> with "doc" (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/docs-update.html)
@@ -481,7 +495,53 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         index.Sync();
         if (query.Refresh)
             index.Refresh();
-        return new Reply(result.Status, WriteJson(index, result, query.Refresh));
+        return new Reply(result.Status, WriteJson(index, result, query.ForcedRefresh));
+    }
+
+    // ES API: Delete by query — POST /<index>/_delete_by_query (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/docs-delete-by-query.html)
+    private Reply DeleteByQuery(HttpContext context, string expression, JsonObject body)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var query = QueryOf(context);
+        var indices = store.Resolve(expression, query.Flag("ignore_unavailable"));
+        long deleted = 0, total = 0;
+        foreach (var index in indices)
+        {
+            // The matching ids of the last refresh, as ES's scroll over a point-in-time view; each deleted by id.
+            var searcher = index.AcquireSearcher();
+            List<string> ids;
+            try
+            {
+                var matches = SearchExecutor.Match([(index, searcher)], body["query"], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), scores: false);
+                ids = matches.SelectMany(m => m.Docs.Take(m.Count).Select(doc => m.Leaf.AtomicReader.Document(doc).Get(DocumentMapper.IdField))).ToList();
+            }
+            finally
+            {
+                index.ReleaseSearcher(searcher);
+            }
+            total += ids.Count;
+            foreach (var id in ids)
+                if (index.Delete(id).Result == "deleted")
+                    deleted++;
+            index.Sync();
+            if (query.Refresh)
+                index.Refresh();
+        }
+        return Reply.Ok(new JsonObject
+        {
+            ["took"] = started.ElapsedMilliseconds,
+            ["timed_out"] = false,
+            ["total"] = total,
+            ["deleted"] = deleted,
+            ["batches"] = total == 0 ? 0 : 1,
+            ["version_conflicts"] = 0,
+            ["noops"] = 0,
+            ["retries"] = new JsonObject { ["bulk"] = 0, ["search"] = 0 },
+            ["throttled_millis"] = 0,
+            ["requests_per_second"] = -1.0,
+            ["throttled_until_millis"] = 0,
+            ["failures"] = new JsonArray(),
+        });
     }
 
     // ES API: Bulk — POST /_bulk, POST /<index>/_bulk (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/docs-bulk.html)
@@ -546,9 +606,9 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
                     result = index.Update(id!, doc, docAsUpsert, update["upsert"] as JsonObject);
                 }
                 else if (type == "delete")
-                    result = index.Delete(id!);
+                    result = index.Delete(id!, meta["if_seq_no"]?.GetValue<long>());
                 else
-                    result = index.Index(id, source, create: type == "create");
+                    result = index.Index(id, source, create: type == "create", ifSeqNo: id is null ? null : meta["if_seq_no"]?.GetValue<long>());
                 touched.Add(index);
                 var json = WriteJson(index, result, refreshed: false);
                 json["status"] = result.Status;
