@@ -60,7 +60,10 @@ public static class DocumentMapper
                 throw new SearchException(400, "mapper_parsing_exception", "failed to parse, document is empty");
             MapObject(json.RootElement, "", context);
         }
-        mappingChanged = context.MappingChanged;
+        // Only a document that mapped whole changes the mapping, as ES applies mapping updates of accepted documents only.
+        foreach (var (path, field) in context.Pending)
+            mapping.AddDynamic(path, field);
+        mappingChanged = context.Pending.Count > 0;
         return document;
     }
 
@@ -69,7 +72,9 @@ public static class DocumentMapper
         public Document Document { get; } = document;
         public IndexMapping Mapping { get; } = mapping;
         public string Id { get; } = id;
-        public bool MappingChanged { get; set; }
+        /// <summary>Fields this document introduces, in the order found (parents before children).</summary>
+        public List<(string Path, FieldMapping Field)> Pending { get; } = [];
+        public Dictionary<string, FieldMapping> PendingByPath { get; } = new(StringComparer.Ordinal);
         public HashSet<string> FieldNames { get; } = new(StringComparer.Ordinal);
         public HashSet<string> DocValues { get; } = new(StringComparer.Ordinal);
     }
@@ -91,7 +96,7 @@ public static class DocumentMapper
                     MapValue(item, path, context);
                 return;
         }
-        var field = context.Mapping.Resolve(path);
+        var field = context.Mapping.Resolve(path) ?? context.PendingByPath.GetValueOrDefault(path);
         if (field is null)
         {
             field = DynamicFor(value, context.Mapping);
@@ -102,8 +107,8 @@ public static class DocumentMapper
                     $"mapping set to strict, dynamic introduction of [{path[(path.LastIndexOf('.') + 1)..]}] within [_doc] is not allowed");
             if (context.Mapping.Dynamic == "false")
                 return;
-            context.Mapping.AddDynamic(path, field);
-            context.MappingChanged = true;
+            context.Pending.Add((path, field));
+            context.PendingByPath[path] = field;
         }
         if (value.ValueKind == JsonValueKind.Object)
         {

@@ -79,6 +79,8 @@ public sealed class SearchServer : IAsyncDisposable
         catch
         {
             await store.DisposeAsync();
+            if (temporary is not null)
+                Directory.Delete(temporary, recursive: true);
             throw;
         }
     }

@@ -152,6 +152,14 @@ public sealed class SearchIndexTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_data_dir_in_use_is_refused_with_a_clear_error()
+    {
+        _temp.Store.GetOrCreate("docs");
+        var error = Assert.Throws<InvalidOperationException>(() => SearchStore.Open(_temp.DataDir, background: false));
+        Assert.Contains("in use by another process", error.Message);
+    }
+
+    [Fact]
     public void Index_names_follow_ES_rules()
     {
         Assert.Equal("invalid_index_name_exception", Assert.Throws<SearchException>(() => _temp.Store.Create("Upper", null)).Type);
