@@ -38,7 +38,7 @@ public sealed record AggregationRequest(string Name, string Type, JsonObject Bod
 public static class Aggregator
 {
     public static readonly HashSet<string> MetricTypes = ["avg", "sum", "min", "max", "value_count", "cardinality", "stats", "top_hits"];
-    public static readonly HashSet<string> Types = [.. MetricTypes, "terms", "date_histogram", "histogram"];
+    public static readonly HashSet<string> Types = [.. MetricTypes, "terms", "date_histogram", "histogram", "range", "filter", "filters", "missing"];
 
     public static JsonObject Run(List<AggregationRequest> requests, IReadOnlyList<SegmentDocs> docs)
     {
@@ -53,6 +53,10 @@ public static class Aggregator
         "terms" => Terms(request, docs),
         "date_histogram" => DateHistogram(request, docs),
         "histogram" => Histogram(request, docs),
+        "range" => Range(request, docs),
+        "filter" => Filter(request, docs),
+        "filters" => Filters(request, docs),
+        "missing" => Missing(request, docs),
         "top_hits" => TopHits(request, docs),
         _ => Metric(request, docs),
     };
@@ -553,6 +557,132 @@ public static class Aggregator
         }
         return new JsonObject { ["buckets"] = buckets };
     }
+
+    // ---- single-bucket and range aggregations
+
+    /// <summary>The documents that also match <paramref name="query"/>, walking each segment's matches and the query's doc id set together.</summary>
+    private static List<SegmentDocs> Matching(JsonNode query, IReadOnlyList<SegmentDocs> docs)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var filters = new Dictionary<SearchIndex, Lucene.Net.Search.Filter>();
+        var result = new List<SegmentDocs>();
+        foreach (var segment in docs)
+        {
+            if (!filters.TryGetValue(segment.Index, out var filter))
+                filters[segment.Index] = filter = new Lucene.Net.Search.QueryWrapperFilter(new QueryTranslator(segment.Index.Mapping, now).Translate(query));
+            var iterator = filter.GetDocIdSet(segment.Leaf, null)?.GetIterator();
+            if (iterator is null)
+                continue;
+            var positions = new List<int>();
+            var current = -1;
+            for (var i = 0; i < segment.Count && current != Lucene.Net.Search.DocIdSetIterator.NO_MORE_DOCS; i++)
+            {
+                var doc = segment.Docs[i];   // ascending: collected in order
+                if (current < doc)
+                    current = iterator.Advance(doc);
+                if (current == doc)
+                    positions.Add(i);
+            }
+            if (positions.Count > 0)
+                result.Add(segment.Subset(positions));
+        }
+        return result;
+    }
+
+    private static JsonObject SingleBucket(AggregationRequest request, List<SegmentDocs> docs)
+    {
+        var json = new JsonObject { ["doc_count"] = docs.Sum(d => (long)d.Count) };
+        AddSubs(json, request, docs);
+        return json;
+    }
+
+    private static JsonObject Filter(AggregationRequest request, IReadOnlyList<SegmentDocs> docs) =>
+        SingleBucket(request, Matching(request.Body, docs));
+
+    /// <summary>Named filters give keyed buckets (an object), a list of filters an array, as in ES.</summary>
+    private static JsonObject Filters(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        switch (request.Body["filters"])
+        {
+            case JsonObject named:
+                var keyed = new JsonObject();
+                foreach (var (name, query) in named)
+                    keyed[name] = SingleBucket(request, Matching(query!, docs));
+                return new JsonObject { ["buckets"] = keyed };
+            case JsonArray list:
+                return new JsonObject { ["buckets"] = new JsonArray(list.Select(query => (JsonNode)SingleBucket(request, Matching(query!, docs))).ToArray()) };
+            default:
+                throw SearchException.Parsing($"[filters] aggregation [{request.Name}] needs a [filters] object or array");
+        }
+    }
+
+    private static JsonObject Missing(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        var field = FieldOf(request);
+        var mapped = Mapped(field, docs);
+        var missing = new List<SegmentDocs>();
+        foreach (var segment in docs)
+        {
+            var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
+            var positions = new List<int>();
+            for (var i = 0; i < segment.Count; i++)
+                if (values.ValueCount(segment.Docs[i]) == 0)
+                    positions.Add(i);
+            if (positions.Count > 0)
+                missing.Add(segment.Subset(positions));
+        }
+        return SingleBucket(request, missing);
+    }
+
+    /// <summary>Buckets <c>[from, to)</c> over a numeric field, keyed <c>"from-to"</c> with <c>*</c> for an open end, as ES names them.</summary>
+    private static JsonObject Range(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        var field = FieldOf(request);
+        var mapped = Mapped(field, docs);
+        var ranges = (request.Body["ranges"] as JsonArray ?? throw SearchException.BadRequest($"No [ranges] specified for the [{request.Name}] aggregation"))
+            .OfType<JsonObject>()
+            .Select(r => (Key: r["key"]?.ToString(), From: r["from"]?.GetValue<double>(), To: r["to"]?.GetValue<double>()))
+            .ToList();
+        var positions = ranges.Select(_ => new List<SegmentDocs>()).ToList();
+        foreach (var segment in docs)
+        {
+            var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
+            var inSegment = ranges.Select(_ => new List<int>()).ToList();
+            for (var i = 0; i < segment.Count; i++)
+            {
+                if (!values.TryNumber(segment.Docs[i], out var value))
+                    continue;
+                for (var r = 0; r < ranges.Count; r++)   // ranges may overlap: a value counts in each that holds it
+                    if ((ranges[r].From is not { } from || value >= from) && (ranges[r].To is not { } to || value < to))
+                        inSegment[r].Add(i);
+            }
+            for (var r = 0; r < ranges.Count; r++)
+                if (inSegment[r].Count > 0)
+                    positions[r].Add(segment.Subset(inSegment[r]));
+        }
+        var buckets = new JsonArray();
+        for (var r = 0; r < ranges.Count; r++)
+        {
+            var (key, from, to) = ranges[r];
+            var json = new JsonObject { ["key"] = key ?? $"{JavaDouble(from)}-{JavaDouble(to)}" };
+            if (from is not null)
+                json["from"] = from;
+            if (to is not null)
+                json["to"] = to;
+            json["doc_count"] = positions[r].Sum(d => (long)d.Count);
+            AddSubs(json, request, positions[r]);
+            buckets.Add(json);
+        }
+        return new JsonObject { ["buckets"] = buckets };
+    }
+
+    /// <summary>A bound as ES prints it in range keys: Java's Double.toString ("100.0"), "*" when open.</summary>
+    private static string JavaDouble(double? value) => value switch
+    {
+        null => "*",
+        { } v when v == Math.Floor(v) && Math.Abs(v) < 1e7 => v.ToString("0.0", CultureInfo.InvariantCulture),
+        { } v => v.ToString("R", CultureInfo.InvariantCulture),
+    };
 
     // ---- metrics
 

@@ -191,6 +191,34 @@ public sealed class AggregationTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Filter_and_filters_with_sub_aggregations()
+    {
+        var aggs = Aggs("""
+            {"cams":{"filter":{"term":{"departmentName.keyword":"cameras"}},"aggs":{"total":{"sum":{"field":"departmentCount"}}}},
+             "named":{"filters":{"filters":{"big":{"range":{"departmentCount":{"gte":5}}},"laptops":{"match":{"departmentName":"laptops"}}}}},
+             "listed":{"filters":{"filters":[{"match_all":{}},{"match_none":{}}]}}}
+            """);
+        Assert.Equal("""{"doc_count":3,"total":{"value":8}}""", aggs["cams"]!.ToJsonString());
+        Assert.Equal("""{"buckets":{"big":{"doc_count":2},"laptops":{"doc_count":2}}}""", aggs["named"]!.ToJsonString());
+        Assert.Equal("""{"buckets":[{"doc_count":6},{"doc_count":0}]}""", aggs["listed"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Range_buckets_are_named_as_ES_names_them()
+    {
+        // ES docs, range aggregation: "*-100.0", "100.0-200.0", "200.0-*".
+        var buckets = Aggs("""{"r":{"range":{"field":"departmentCount","ranges":[{"to":3},{"from":3,"to":5.5},{"from":5.5,"key":"high"}]}}}""")["r"]!["buckets"]!;
+        Assert.Equal("""[{"key":"*-3.0","to":3,"doc_count":2},{"key":"3.0-5.5","from":3,"to":5.5,"doc_count":3},{"key":"high","from":5.5,"doc_count":1}]""", buckets.ToJsonString());
+    }
+
+    [Fact]
+    public void Missing_counts_documents_without_the_field()
+    {
+        _temp.Index("departments_count", ("7", """{"departmentName":"no count"}"""));
+        Assert.Equal("""{"doc_count":1}""", Aggs("""{"m":{"missing":{"field":"departmentCount"}}}""")["m"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Unknown_aggregation_type_is_a_parsing_exception()
     {
         var error = Assert.Throws<SearchException>(() => Aggs("""{"x":{"banana":{"field":"a"}}}"""));
