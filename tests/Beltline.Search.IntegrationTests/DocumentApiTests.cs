@@ -34,6 +34,9 @@ public sealed class DocumentApiTests : IAsyncLifetime
         Assert.Equal("""{"user":{"id":"kimchy"}}""", filtered["_source"]!.ToJsonString());
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(tweet), await _es.OkAsync("GET", "/my-index-000001/_source/1")));
 
+        Assert.Equal(HttpStatusCode.OK, (await _es.SendAsync("HEAD", "/my-index-000001/_doc/1")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _es.SendAsync("HEAD", "/my-index-000001/_doc/2")).Status);
+
         // ES docs, update API: POST test/_update/1 with a partial doc.
         var updated = await _es.OkAsync("POST", "/my-index-000001/_update/1", """{ "doc": { "name": "new_name" } }""");
         Assert.Equal("updated", updated["result"]!.GetValue<string>());

@@ -93,6 +93,15 @@ public sealed class MappingTests
     }
 
     [Fact]
+    public void Dynamic_false_keeps_new_fields_out_of_the_mapping()
+    {
+        var mapping = IndexMapping.FromJson(JsonNode.Parse("""{"dynamic":false,"properties":{"a":{"type":"long"}}}""")!.AsObject());
+        MapOne("""{"a":1,"b":"kept in _source only"}""", mapping);
+        Assert.Null(mapping.Resolve("b"));
+        Assert.Equal("false", mapping.ToJson()["dynamic"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void A_value_that_does_not_fit_its_type_is_a_mapper_parsing_exception()
     {
         var mapping = IndexMapping.FromJson(JsonNode.Parse("""{"properties":{"n":{"type":"integer"}}}""")!.AsObject());
