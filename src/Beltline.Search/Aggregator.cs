@@ -113,6 +113,18 @@ public static class Aggregator
         }
     }
 
+    /// <summary>Whether an earlier value of the same document falls in the same bucket (so the document is counted once).</summary>
+    private static bool SeenBefore<TKey>(long[] values, int start, int index, Func<long, TKey> key)
+    {
+        if (index == start)
+            return false;
+        var mine = key(values[index]);
+        for (var k = start; k < index; k++)
+            if (EqualityComparer<TKey>.Default.Equals(key(values[k]), mine))
+                return true;
+        return false;
+    }
+
     private static void AddSubs(JsonObject bucketJson, AggregationRequest request, List<SegmentDocs>? docs)
     {
         foreach (var sub in request.Subs)
@@ -163,8 +175,12 @@ public static class Aggregator
             else if (values.IsNumeric)
             {
                 for (var i = 0; i < segment.Count; i++)
-                    if (values.HasNumber(segment.Docs[i]))
-                        set.Add(values.Kind == FieldKind.Floating ? (object)values.Number(segment.Docs[i]) : values.RawNumber(segment.Docs[i]), i);
+                {
+                    var (array, start, end) = values.NumberRange(segment.Docs[i]);
+                    for (var j = start; j < end; j++)
+                        if (!SeenBefore(array, start, j, raw => raw))   // a document counts once per bucket
+                            set.Add(values.Kind == FieldKind.Floating ? (object)values.ToNumber(array[j]) : array[j], i);
+                }
                 set.EndSegment(segment);
             }
         }
@@ -477,9 +493,10 @@ public static class Aggregator
                 continue;
             for (var i = 0; i < segment.Count; i++)
             {
-                var doc = segment.Docs[i];
-                if (values.HasNumber(doc))
-                    set.Add(rounding.Round(values.RawNumber(doc)), i);
+                var (array, start, end) = values.NumberRange(segment.Docs[i]);
+                for (var j = start; j < end; j++)
+                    if (!SeenBefore(array, start, j, rounding.Round))
+                        set.Add(rounding.Round(array[j]), i);
             }
             set.EndSegment(segment);
         }
@@ -533,9 +550,14 @@ public static class Aggregator
             var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
             if (!values.IsNumeric)
                 continue;
+            double Key(long raw) => Math.Floor((values.ToNumber(raw) - offset) / interval) * interval + offset;
             for (var i = 0; i < segment.Count; i++)
-                if (values.TryNumber(segment.Docs[i], out var value))
-                    set.Add(Math.Floor((value - offset) / interval) * interval + offset, i);
+            {
+                var (array, start, end) = values.NumberRange(segment.Docs[i]);
+                for (var j = start; j < end; j++)
+                    if (!SeenBefore(array, start, j, Key))
+                        set.Add(Key(array[j]), i);
+            }
             set.EndSegment(segment);
         }
         var buckets = new JsonArray();
@@ -650,11 +672,17 @@ public static class Aggregator
             var inSegment = ranges.Select(_ => new List<int>()).ToList();
             for (var i = 0; i < segment.Count; i++)
             {
-                if (!values.TryNumber(segment.Docs[i], out var value))
-                    continue;
-                for (var r = 0; r < ranges.Count; r++)   // ranges may overlap: a value counts in each that holds it
-                    if ((ranges[r].From is not { } from || value >= from) && (ranges[r].To is not { } to || value < to))
-                        inSegment[r].Add(i);
+                var (array, start, end) = values.NumberRange(segment.Docs[i]);
+                for (var r = 0; r < ranges.Count; r++)   // ranges may overlap: a document counts in each that holds a value of it
+                    for (var j = start; j < end; j++)
+                    {
+                        var value = values.ToNumber(array[j]);
+                        if ((ranges[r].From is not { } from || value >= from) && (ranges[r].To is not { } to || value < to))
+                        {
+                            inSegment[r].Add(i);
+                            break;
+                        }
+                    }
             }
             for (var r = 0; r < ranges.Count; r++)
                 if (inSegment[r].Count > 0)
@@ -701,14 +729,16 @@ public static class Aggregator
                 var doc = segment.Docs[i];
                 if (values.IsNumeric)
                 {
-                    if (!values.HasNumber(doc))
-                        continue;
-                    var value = values.Number(doc);
-                    count++;
-                    sum += value;
-                    min = Math.Min(min, value);
-                    max = Math.Max(max, value);
-                    distinct?.Add(value);
+                    var (array, start, end) = values.NumberRange(doc);
+                    for (var j = start; j < end; j++)   // every value of an array counts, as in ES
+                    {
+                        var value = values.ToNumber(array[j]);
+                        count++;
+                        sum += value;
+                        min = Math.Min(min, value);
+                        max = Math.Max(max, value);
+                        distinct?.Add(value);
+                    }
                 }
                 else if (values.IsKeyword)
                 {

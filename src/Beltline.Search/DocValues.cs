@@ -86,6 +86,11 @@ internal sealed class FieldValues
 
     public double Number(int doc) => Kind == FieldKind.Floating ? BitConverter.Int64BitsToDouble(_numbers!.Values[doc]) : _numbers!.Values[doc];
 
+    /// <summary>Every value of the document: <c>Array[Start..End]</c>, raw (a double's bits for floating fields).</summary>
+    public (long[] Array, int Start, int End) NumberRange(int doc) => _numbers is null ? ([], 0, 0) : _numbers.Range(doc);
+
+    public double ToNumber(long raw) => Kind == FieldKind.Floating ? BitConverter.Int64BitsToDouble(raw) : raw;
+
     public bool TryNumber(int doc, out double value)
     {
         if (HasNumber(doc))
@@ -124,15 +129,24 @@ internal sealed class FieldValues
     {
         if (_keywords is not null)
             return _keywords.Offsets[doc + 1] - _keywords.Offsets[doc];
-        return HasNumber(doc) ? 1 : 0;
+        var (_, start, end) = NumberRange(doc);
+        return end - start;
     }
 }
 
-/// <summary>A numeric doc-values column as arrays: the value per document and, unless every document has one, which do.</summary>
-internal sealed class NumericColumn(long[] values, bool[]? present)
+/// <summary>
+/// A numeric doc-values column as arrays: the first value per document and, unless every document has one, which
+/// do; when some document holds an array, every value too (<c>All[Offsets[doc]..Offsets[doc + 1]]</c>).
+/// </summary>
+internal sealed class NumericColumn(long[] values, bool[]? present, int[]? offsets, long[]? all)
 {
     public long[] Values { get; } = values;
     public bool Has(int doc) => present is null || present[doc];
+
+    /// <summary>The array and the range in it holding the document's values.</summary>
+    public (long[] Array, int Start, int End) Range(int doc) =>
+        all is not null ? (all, offsets![doc], offsets[doc + 1])
+        : Has(doc) ? (Values, doc, doc + 1) : (Values, doc, doc);
 }
 
 /// <summary>A SortedSet doc-values column as arrays: each document's ordinals at <c>Ordinals[Offsets[doc]..Offsets[doc + 1]]</c>.</summary>
@@ -174,7 +188,28 @@ internal static class ColumnCache
             for (var doc = 0; doc < maxDoc; doc++)
                 present[doc] = withField.Get(doc);
         }
-        return (NumericColumn)columns.GetOrAdd(field, new NumericColumn(values, present));
+        int[]? offsets = null;
+        long[]? all = null;
+        if (reader.GetBinaryDocValues(field + DocumentMapper.AllValuesSuffix) is { } arrays)
+        {
+            // Some document holds an array: lay every document's values out end to end.
+            offsets = new int[maxDoc + 1];
+            var list = new List<long>(maxDoc);
+            var bytes = new BytesRef();
+            for (var doc = 0; doc < maxDoc; doc++)
+            {
+                offsets[doc] = list.Count;
+                arrays.Get(doc, bytes);
+                if (bytes.Length > 0)
+                    for (var i = 0; i < bytes.Length; i += sizeof(long))
+                        list.Add(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes.Bytes.AsSpan(bytes.Offset + i, sizeof(long))));
+                else if (present is null || present[doc])
+                    list.Add(values[doc]);
+            }
+            offsets[maxDoc] = list.Count;
+            all = list.ToArray();
+        }
+        return (NumericColumn)columns.GetOrAdd(field, new NumericColumn(values, present, offsets, all));
     }
 
     public static KeywordColumn Keywords(AtomicReader reader, string field, SortedSetDocValues docValues)

@@ -286,7 +286,21 @@ public static class SearchExecutor
         if (values is null)
             return null;
         if (values.IsNumeric)
-            return !values.HasNumber(doc) ? null : values.Kind == FieldKind.Floating ? (object)values.Number(doc) : values.RawNumber(doc);
+        {
+            // An array sorts by its smallest value ascending, its largest descending (ES's default sort mode).
+            var (array, start, end) = values.NumberRange(doc);
+            if (start == end)
+                return null;
+            var chosen = values.ToNumber(array[start]);
+            var raw = array[start];
+            for (var j = start + 1; j < end; j++)
+            {
+                var value = values.ToNumber(array[j]);
+                if (descending ? value > chosen : value < chosen)
+                    (chosen, raw) = (value, array[j]);
+            }
+            return values.Kind == FieldKind.Floating ? (object)chosen : raw;
+        }
         if (values.IsKeyword)
         {
             long chosen = -1;

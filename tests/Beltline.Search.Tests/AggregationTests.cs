@@ -219,6 +219,30 @@ public sealed class AggregationTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Numeric_arrays_aggregate_and_sort_by_every_value()
+    {
+        _temp.Index("scores", ("a", """{"scores":[1,5,9],"ratios":[0.5,2.5],"at":["2024-01-01T00:00:00Z","2024-01-01T00:00:01Z"]}"""),
+            ("b", """{"scores":2,"ratios":1.5,"at":"2024-01-01T00:00:12Z"}"""));
+        JsonNode Run(string aggs) => _temp.Search("scores", $$"""{"size":0,"aggs":{{aggs}}}""")["aggregations"]!;
+
+        var metrics = Run("""{"avg":{"avg":{"field":"scores"}},"n":{"value_count":{"field":"scores"}},"max":{"max":{"field":"ratios"}},"c":{"cardinality":{"field":"scores"}}}""");
+        Assert.Equal(4.25, metrics["avg"]!["value"]!.GetValue<double>());
+        Assert.Equal(4, metrics["n"]!["value"]!.GetValue<long>());
+        Assert.Equal(2.5, metrics["max"]!["value"]!.GetValue<double>());
+        Assert.Equal(4, metrics["c"]!["value"]!.GetValue<int>());
+        // A document counts once per bucket, however many of its values fall in it.
+        Assert.Equal("""[{"key":0,"doc_count":2},{"key":5,"doc_count":1}]""", Run("""{"h":{"histogram":{"field":"scores","interval":5}}}""")["h"]!["buckets"]!.ToJsonString());
+        Assert.Equal([1L, 1, 1, 1], Run("""{"t":{"terms":{"field":"scores"}}}""")["t"]!["buckets"]!.AsArray().Select(b => b!["doc_count"]!.GetValue<long>()));
+        Assert.Equal([1L, 1], Run("""{"d":{"date_histogram":{"field":"at","fixed_interval":"10s"}}}""")["d"]!["buckets"]!.AsArray().Select(b => b!["doc_count"]!.GetValue<long>()));
+        Assert.Equal("""[{"key":"*-3.0","to":3,"doc_count":2},{"key":"3.0-*","from":3,"doc_count":1}]""",
+            Run("""{"r":{"range":{"field":"scores","ranges":[{"to":3},{"from":3}]}}}""")["r"]!["buckets"]!.ToJsonString());
+
+        Assert.Equal(["a", "b"], TempStore.Ids(_temp.Search("scores", """{"sort":[{"scores":"asc"}]}""")));    // min 1 before 2
+        Assert.Equal(["a", "b"], TempStore.Ids(_temp.Search("scores", """{"sort":[{"scores":"desc"}]}""")));   // max 9 before 2
+        Assert.Equal("[9]", _temp.Search("scores", """{"sort":[{"scores":"desc"}]}""")["hits"]!["hits"]![0]!["sort"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Unknown_aggregation_type_is_a_parsing_exception()
     {
         var error = Assert.Throws<SearchException>(() => Aggs("""{"x":{"banana":{"field":"a"}}}"""));
