@@ -38,7 +38,7 @@ public sealed record AggregationRequest(string Name, string Type, JsonObject Bod
 public static class Aggregator
 {
     public static readonly HashSet<string> MetricTypes = ["avg", "sum", "min", "max", "value_count", "cardinality", "stats", "top_hits"];
-    public static readonly HashSet<string> Types = [.. MetricTypes, "terms", "date_histogram", "histogram"];
+    public static readonly HashSet<string> Types = [.. MetricTypes, "terms", "date_histogram", "histogram", "range", "filter", "filters", "missing"];
 
     public static JsonObject Run(List<AggregationRequest> requests, IReadOnlyList<SegmentDocs> docs)
     {
@@ -53,6 +53,10 @@ public static class Aggregator
         "terms" => Terms(request, docs),
         "date_histogram" => DateHistogram(request, docs),
         "histogram" => Histogram(request, docs),
+        "range" => Range(request, docs),
+        "filter" => Filter(request, docs),
+        "filters" => Filters(request, docs),
+        "missing" => Missing(request, docs),
         "top_hits" => TopHits(request, docs),
         _ => Metric(request, docs),
     };
@@ -109,6 +113,18 @@ public static class Aggregator
         }
     }
 
+    /// <summary>Whether an earlier value of the same document falls in the same bucket (so the document is counted once).</summary>
+    private static bool SeenBefore<TKey>(long[] values, int start, int index, Func<long, TKey> key)
+    {
+        if (index == start)
+            return false;
+        var mine = key(values[index]);
+        for (var k = start; k < index; k++)
+            if (EqualityComparer<TKey>.Default.Equals(key(values[k]), mine))
+                return true;
+        return false;
+    }
+
     private static void AddSubs(JsonObject bucketJson, AggregationRequest request, List<SegmentDocs>? docs)
     {
         foreach (var sub in request.Subs)
@@ -131,14 +147,14 @@ public static class Aggregator
             if (values.IsKeyword)
             {
                 // Count by ordinal first (an array index per value), then turn the ordinals used into terms once.
-                var keywords = values.Keywords!;
-                var counts = new long[keywords.ValueCount];
-                List<int>?[]? positions = keepDocs ? new List<int>?[keywords.ValueCount] : null;
+                var counts = new long[values.TermCount];
+                List<int>?[]? positions = keepDocs ? new List<int>?[values.TermCount] : null;
                 for (var i = 0; i < segment.Count; i++)
                 {
-                    keywords.SetDocument(segment.Docs[i]);
-                    for (var ord = keywords.NextOrd(); ord != Lucene.Net.Index.SortedSetDocValues.NO_MORE_ORDS; ord = keywords.NextOrd())
+                    var (start, end) = values.OrdinalRange(segment.Docs[i]);
+                    for (var j = start; j < end; j++)
                     {
+                        var ord = values.OrdinalAt(j);
                         counts[ord]++;
                         if (positions is not null)
                             (positions[ord] ??= []).Add(i);
@@ -159,8 +175,12 @@ public static class Aggregator
             else if (values.IsNumeric)
             {
                 for (var i = 0; i < segment.Count; i++)
-                    if (values.HasNumber(segment.Docs[i]))
-                        set.Add(values.Kind == FieldKind.Floating ? (object)values.Number(segment.Docs[i]) : values.RawNumber(segment.Docs[i]), i);
+                {
+                    var (array, start, end) = values.NumberRange(segment.Docs[i]);
+                    for (var j = start; j < end; j++)
+                        if (!SeenBefore(array, start, j, raw => raw))   // a document counts once per bucket
+                            set.Add(values.Kind == FieldKind.Floating ? (object)values.ToNumber(array[j]) : array[j], i);
+                }
                 set.EndSegment(segment);
             }
         }
@@ -386,7 +406,23 @@ public static class Aggregator
             return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(wall, DateTimeKind.Unspecified), zone)).ToUnixTimeMilliseconds();
         }
 
+        private long _lastStart = long.MaxValue, _lastEnd = long.MinValue;
+
+        /// <summary>
+        /// The start of the bucket holding <paramref name="value"/>. Buckets are contiguous ranges, so the last one
+        /// found answers every value inside it without time-zone arithmetic: time series arrive clustered.
+        /// </summary>
         public long Round(long value)
+        {
+            if (value >= _lastStart && value < _lastEnd)
+                return _lastStart;
+            var start = RoundCore(value);
+            _lastStart = start;
+            _lastEnd = NextCore(start);
+            return start;
+        }
+
+        private long RoundCore(long value)
         {
             var wall = WallMillis(ToWall(value)) - offset;
             if (calendarUnit == '\0')
@@ -407,7 +443,9 @@ public static class Aggregator
         }
 
         /// <summary>The key of the bucket after <paramref name="key"/> (for filling empty buckets).</summary>
-        public long Next(long key)
+        public long Next(long key) => NextCore(key);
+
+        private long NextCore(long key)
         {
             var wall = ToWall(key);
             var next = calendarUnit switch
@@ -424,8 +462,8 @@ public static class Aggregator
             };
             // Sub-day units step in real time, so an hour repeated by a daylight-saving change is its own bucket.
             if (calendarUnit is '\0' or 's' or 'm' or 'h' && fixedMillis < 86_400_000)
-                return Round(key + (calendarUnit switch { '\0' => fixedMillis, 's' => 1_000, 'm' => 60_000, _ => 3_600_000 }));
-            return Round(ToEpoch(next));
+                return RoundCore(key + (calendarUnit switch { '\0' => fixedMillis, 's' => 1_000, 'm' => 60_000, _ => 3_600_000 }));
+            return RoundCore(ToEpoch(next));
         }
 
         /// <summary>key_as_string: ES's default format, with the zone's offset when it is not UTC.</summary>
@@ -455,9 +493,10 @@ public static class Aggregator
                 continue;
             for (var i = 0; i < segment.Count; i++)
             {
-                var doc = segment.Docs[i];
-                if (values.HasNumber(doc))
-                    set.Add(rounding.Round(values.RawNumber(doc)), i);
+                var (array, start, end) = values.NumberRange(segment.Docs[i]);
+                for (var j = start; j < end; j++)
+                    if (!SeenBefore(array, start, j, rounding.Round))
+                        set.Add(rounding.Round(array[j]), i);
             }
             set.EndSegment(segment);
         }
@@ -511,9 +550,14 @@ public static class Aggregator
             var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
             if (!values.IsNumeric)
                 continue;
+            double Key(long raw) => Math.Floor((values.ToNumber(raw) - offset) / interval) * interval + offset;
             for (var i = 0; i < segment.Count; i++)
-                if (values.TryNumber(segment.Docs[i], out var value))
-                    set.Add(Math.Floor((value - offset) / interval) * interval + offset, i);
+            {
+                var (array, start, end) = values.NumberRange(segment.Docs[i]);
+                for (var j = start; j < end; j++)
+                    if (!SeenBefore(array, start, j, Key))
+                        set.Add(Key(array[j]), i);
+            }
             set.EndSegment(segment);
         }
         var buckets = new JsonArray();
@@ -536,6 +580,138 @@ public static class Aggregator
         return new JsonObject { ["buckets"] = buckets };
     }
 
+    // ---- single-bucket and range aggregations
+
+    /// <summary>The documents that also match <paramref name="query"/>, walking each segment's matches and the query's doc id set together.</summary>
+    private static List<SegmentDocs> Matching(JsonNode query, IReadOnlyList<SegmentDocs> docs)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var filters = new Dictionary<SearchIndex, Lucene.Net.Search.Filter>();
+        var result = new List<SegmentDocs>();
+        foreach (var segment in docs)
+        {
+            if (!filters.TryGetValue(segment.Index, out var filter))
+                filters[segment.Index] = filter = new Lucene.Net.Search.QueryWrapperFilter(new QueryTranslator(segment.Index.Mapping, now).Translate(query));
+            var iterator = filter.GetDocIdSet(segment.Leaf, null)?.GetIterator();
+            if (iterator is null)
+                continue;
+            var positions = new List<int>();
+            var current = -1;
+            for (var i = 0; i < segment.Count && current != Lucene.Net.Search.DocIdSetIterator.NO_MORE_DOCS; i++)
+            {
+                var doc = segment.Docs[i];   // ascending: collected in order
+                if (current < doc)
+                    current = iterator.Advance(doc);
+                if (current == doc)
+                    positions.Add(i);
+            }
+            if (positions.Count > 0)
+                result.Add(segment.Subset(positions));
+        }
+        return result;
+    }
+
+    private static JsonObject SingleBucket(AggregationRequest request, List<SegmentDocs> docs)
+    {
+        var json = new JsonObject { ["doc_count"] = docs.Sum(d => (long)d.Count) };
+        AddSubs(json, request, docs);
+        return json;
+    }
+
+    private static JsonObject Filter(AggregationRequest request, IReadOnlyList<SegmentDocs> docs) =>
+        SingleBucket(request, Matching(request.Body, docs));
+
+    /// <summary>Named filters give keyed buckets (an object), a list of filters an array, as in ES.</summary>
+    private static JsonObject Filters(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        switch (request.Body["filters"])
+        {
+            case JsonObject named:
+                var keyed = new JsonObject();
+                foreach (var (name, query) in named)
+                    keyed[name] = SingleBucket(request, Matching(query!, docs));
+                return new JsonObject { ["buckets"] = keyed };
+            case JsonArray list:
+                return new JsonObject { ["buckets"] = new JsonArray(list.Select(query => (JsonNode)SingleBucket(request, Matching(query!, docs))).ToArray()) };
+            default:
+                throw SearchException.Parsing($"[filters] aggregation [{request.Name}] needs a [filters] object or array");
+        }
+    }
+
+    private static JsonObject Missing(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        var field = FieldOf(request);
+        var mapped = Mapped(field, docs);
+        var missing = new List<SegmentDocs>();
+        foreach (var segment in docs)
+        {
+            var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
+            var positions = new List<int>();
+            for (var i = 0; i < segment.Count; i++)
+                if (values.ValueCount(segment.Docs[i]) == 0)
+                    positions.Add(i);
+            if (positions.Count > 0)
+                missing.Add(segment.Subset(positions));
+        }
+        return SingleBucket(request, missing);
+    }
+
+    /// <summary>Buckets <c>[from, to)</c> over a numeric field, keyed <c>"from-to"</c> with <c>*</c> for an open end, as ES names them.</summary>
+    private static JsonObject Range(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        var field = FieldOf(request);
+        var mapped = Mapped(field, docs);
+        var ranges = (request.Body["ranges"] as JsonArray ?? throw SearchException.BadRequest($"No [ranges] specified for the [{request.Name}] aggregation"))
+            .OfType<JsonObject>()
+            .Select(r => (Key: r["key"]?.ToString(), From: r["from"]?.GetValue<double>(), To: r["to"]?.GetValue<double>()))
+            .ToList();
+        var positions = ranges.Select(_ => new List<SegmentDocs>()).ToList();
+        foreach (var segment in docs)
+        {
+            var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
+            var inSegment = ranges.Select(_ => new List<int>()).ToList();
+            for (var i = 0; i < segment.Count; i++)
+            {
+                var (array, start, end) = values.NumberRange(segment.Docs[i]);
+                for (var r = 0; r < ranges.Count; r++)   // ranges may overlap: a document counts in each that holds a value of it
+                    for (var j = start; j < end; j++)
+                    {
+                        var value = values.ToNumber(array[j]);
+                        if ((ranges[r].From is not { } from || value >= from) && (ranges[r].To is not { } to || value < to))
+                        {
+                            inSegment[r].Add(i);
+                            break;
+                        }
+                    }
+            }
+            for (var r = 0; r < ranges.Count; r++)
+                if (inSegment[r].Count > 0)
+                    positions[r].Add(segment.Subset(inSegment[r]));
+        }
+        var buckets = new JsonArray();
+        for (var r = 0; r < ranges.Count; r++)
+        {
+            var (key, from, to) = ranges[r];
+            var json = new JsonObject { ["key"] = key ?? $"{JavaDouble(from)}-{JavaDouble(to)}" };
+            if (from is not null)
+                json["from"] = from;
+            if (to is not null)
+                json["to"] = to;
+            json["doc_count"] = positions[r].Sum(d => (long)d.Count);
+            AddSubs(json, request, positions[r]);
+            buckets.Add(json);
+        }
+        return new JsonObject { ["buckets"] = buckets };
+    }
+
+    /// <summary>A bound as ES prints it in range keys: Java's Double.toString ("100.0"), "*" when open.</summary>
+    private static string JavaDouble(double? value) => value switch
+    {
+        null => "*",
+        { } v when v == Math.Floor(v) && Math.Abs(v) < 1e7 => v.ToString("0.0", CultureInfo.InvariantCulture),
+        { } v => v.ToString("R", CultureInfo.InvariantCulture),
+    };
+
     // ---- metrics
 
     private static JsonObject Metric(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
@@ -553,14 +729,16 @@ public static class Aggregator
                 var doc = segment.Docs[i];
                 if (values.IsNumeric)
                 {
-                    if (!values.HasNumber(doc))
-                        continue;
-                    var value = values.Number(doc);
-                    count++;
-                    sum += value;
-                    min = Math.Min(min, value);
-                    max = Math.Max(max, value);
-                    distinct?.Add(value);
+                    var (array, start, end) = values.NumberRange(doc);
+                    for (var j = start; j < end; j++)   // every value of an array counts, as in ES
+                    {
+                        var value = values.ToNumber(array[j]);
+                        count++;
+                        sum += value;
+                        min = Math.Min(min, value);
+                        max = Math.Max(max, value);
+                        distinct?.Add(value);
+                    }
                 }
                 else if (values.IsKeyword)
                 {

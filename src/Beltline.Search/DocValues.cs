@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Lucene.Net.Index;
 using Lucene.Net.Util;
 
@@ -30,25 +32,27 @@ public sealed class SegmentDocs(SearchIndex index, AtomicReaderContext leaf, int
 /// A field's per-document values in one segment, read from doc values: numbers, dates and booleans from
 /// NumericDocValues (doubles as their IEEE bits), keywords from SortedSetDocValues (ordinals into the segment's
 /// sorted terms). Text fields have none, so sorting or aggregating on them is refused as in ES.
+/// Decoding Lucene.Net's packed doc values costs tens of nanoseconds a value, so the first read of a field in a
+/// segment copies its column into plain arrays (<see cref="ColumnCache"/>), kept as long as the segment lives:
+/// segments never change, and aggregations then read arrays.
 /// </summary>
 internal sealed class FieldValues
 {
-    private readonly NumericDocValues? _numbers;
-    private readonly IBits? _hasNumber;
-    private readonly SortedSetDocValues? _keywords;
+    private readonly NumericColumn? _numbers;
+    private readonly KeywordColumn? _keywords;
+    private readonly SortedSetDocValues? _terms;
     private readonly BytesRef _scratch = new();
 
     public FieldKind Kind { get; }
     public bool IsNumeric => _numbers is not null;
     public bool IsKeyword => _keywords is not null;
-    public SortedSetDocValues? Keywords => _keywords;
 
-    private FieldValues(FieldKind kind, NumericDocValues? numbers, IBits? hasNumber, SortedSetDocValues? keywords)
+    private FieldValues(FieldKind kind, NumericColumn? numbers, KeywordColumn? keywords, SortedSetDocValues? terms)
     {
         Kind = kind;
         _numbers = numbers;
-        _hasNumber = hasNumber;
         _keywords = keywords;
+        _terms = terms;
     }
 
     /// <summary>The reader for a field of this segment; a field without values here reads as missing everywhere.</summary>
@@ -56,26 +60,36 @@ internal sealed class FieldValues
     {
         if (mapped is null)
             return new FieldValues(FieldKind.Keyword, null, null, null);
-        return mapped.Kind switch
+        switch (mapped.Kind)
         {
-            FieldKind.Text => throw FielddataDisabled(field),
-            FieldKind.Keyword => new FieldValues(FieldKind.Keyword, null, null, reader.GetSortedSetDocValues(field)),
-            FieldKind.Object => new FieldValues(FieldKind.Object, null, null, null),
-            _ => reader.GetNumericDocValues(field) is { } numbers
-                ? new FieldValues(mapped.Kind, numbers, reader.GetDocsWithField(field), null)
-                : new FieldValues(mapped.Kind, null, null, null),
-        };
+            case FieldKind.Text:
+                throw FielddataDisabled(field);
+            case FieldKind.Keyword:
+                var terms = reader.GetSortedSetDocValues(field);
+                return terms is null
+                    ? new FieldValues(FieldKind.Keyword, null, null, null)
+                    : new FieldValues(FieldKind.Keyword, null, ColumnCache.Keywords(reader, field, terms), terms);
+            case FieldKind.Object:
+                return new FieldValues(FieldKind.Object, null, null, null);
+            default:
+                return new FieldValues(mapped.Kind, ColumnCache.Numbers(reader, field), null, null);
+        }
     }
 
     public static SearchException FielddataDisabled(string field) => SearchException.BadRequest(
         $"Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [{field}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.");
 
-    public bool HasNumber(int doc) => _numbers is not null && (_hasNumber is null || _hasNumber.Get(doc));
+    public bool HasNumber(int doc) => _numbers is not null && _numbers.Has(doc);
 
     /// <summary>The raw stored long (a double's bits for floating fields).</summary>
-    public long RawNumber(int doc) => _numbers!.Get(doc);
+    public long RawNumber(int doc) => _numbers!.Values[doc];
 
-    public double Number(int doc) => Kind == FieldKind.Floating ? BitConverter.Int64BitsToDouble(_numbers!.Get(doc)) : _numbers!.Get(doc);
+    public double Number(int doc) => Kind == FieldKind.Floating ? BitConverter.Int64BitsToDouble(_numbers!.Values[doc]) : _numbers!.Values[doc];
+
+    /// <summary>Every value of the document: <c>Array[Start..End]</c>, raw (a double's bits for floating fields).</summary>
+    public (long[] Array, int Start, int End) NumberRange(int doc) => _numbers is null ? ([], 0, 0) : _numbers.Range(doc);
+
+    public double ToNumber(long raw) => Kind == FieldKind.Floating ? BitConverter.Int64BitsToDouble(raw) : raw;
 
     public bool TryNumber(int doc, out double value)
     {
@@ -88,19 +102,25 @@ internal sealed class FieldValues
         return false;
     }
 
+    /// <summary>How many distinct terms the field has in this segment (ordinals run from 0 to this − 1).</summary>
+    public int TermCount => _keywords?.TermCount ?? 0;
+
+    /// <summary>Where a document's ordinals are in <see cref="OrdinalAt"/>: <c>[start, end)</c>, smallest term first.</summary>
+    public (int Start, int End) OrdinalRange(int doc) => _keywords is null ? (0, 0) : (_keywords.Offsets[doc], _keywords.Offsets[doc + 1]);
+
+    public int OrdinalAt(int index) => _keywords!.Ordinals[index];
+
     /// <summary>The keyword terms of a document, smallest first.</summary>
     public IEnumerable<long> Ordinals(int doc)
     {
-        if (_keywords is null)
-            yield break;
-        _keywords.SetDocument(doc);
-        for (var ord = _keywords.NextOrd(); ord != SortedSetDocValues.NO_MORE_ORDS; ord = _keywords.NextOrd())
-            yield return ord;
+        var (start, end) = OrdinalRange(doc);
+        for (var i = start; i < end; i++)
+            yield return _keywords!.Ordinals[i];
     }
 
     public string Term(long ord)
     {
-        _keywords!.LookupOrd(ord, _scratch);
+        _terms!.LookupOrd(ord, _scratch);
         return _scratch.Utf8ToString();
     }
 
@@ -108,13 +128,106 @@ internal sealed class FieldValues
     public int ValueCount(int doc)
     {
         if (_keywords is not null)
+            return _keywords.Offsets[doc + 1] - _keywords.Offsets[doc];
+        var (_, start, end) = NumberRange(doc);
+        return end - start;
+    }
+}
+
+/// <summary>
+/// A numeric doc-values column as arrays: the first value per document and, unless every document has one, which
+/// do; when some document holds an array, every value too (<c>All[Offsets[doc]..Offsets[doc + 1]]</c>).
+/// </summary>
+internal sealed class NumericColumn(long[] values, bool[]? present, int[]? offsets, long[]? all)
+{
+    public long[] Values { get; } = values;
+    public bool Has(int doc) => present is null || present[doc];
+
+    /// <summary>The array and the range in it holding the document's values.</summary>
+    public (long[] Array, int Start, int End) Range(int doc) =>
+        all is not null ? (all, offsets![doc], offsets[doc + 1])
+        : Has(doc) ? (Values, doc, doc + 1) : (Values, doc, doc);
+}
+
+/// <summary>A SortedSet doc-values column as arrays: each document's ordinals at <c>Ordinals[Offsets[doc]..Offsets[doc + 1]]</c>.</summary>
+internal sealed class KeywordColumn(int[] offsets, int[] ordinals, int termCount)
+{
+    public int[] Offsets { get; } = offsets;
+    public int[] Ordinals { get; } = ordinals;
+    public int TermCount { get; } = termCount;
+}
+
+/// <summary>
+/// Columns per segment core and field, built once from doc values. Keyed weakly by the segment's core: when
+/// a merge retires a segment and its readers close, its columns go with it.
+/// </summary>
+internal static class ColumnCache
+{
+    private static readonly ConditionalWeakTable<object, ConcurrentDictionary<string, object>> Columns = new();
+
+    private static ConcurrentDictionary<string, object> For(AtomicReader reader) =>
+        Columns.GetValue(reader.CoreCacheKey, _ => new ConcurrentDictionary<string, object>(StringComparer.Ordinal));
+
+    public static NumericColumn? Numbers(AtomicReader reader, string field)
+    {
+        var columns = For(reader);
+        if (columns.TryGetValue(field, out var cached))
+            return cached as NumericColumn;
+        var docValues = reader.GetNumericDocValues(field);
+        if (docValues is null)
+            return null;   // not cached: a later segment state never adds values to this core
+        var maxDoc = reader.MaxDoc;
+        var values = new long[maxDoc];
+        for (var doc = 0; doc < maxDoc; doc++)
+            values[doc] = docValues.Get(doc);
+        bool[]? present = null;
+        var withField = reader.GetDocsWithField(field);
+        if (withField is not null and not Lucene.Net.Util.Bits.MatchAllBits)
         {
-            var count = 0;
-            _keywords.SetDocument(doc);
-            while (_keywords.NextOrd() != SortedSetDocValues.NO_MORE_ORDS)
-                count++;
-            return count;
+            present = new bool[maxDoc];
+            for (var doc = 0; doc < maxDoc; doc++)
+                present[doc] = withField.Get(doc);
         }
-        return HasNumber(doc) ? 1 : 0;
+        int[]? offsets = null;
+        long[]? all = null;
+        if (reader.GetBinaryDocValues(field + DocumentMapper.AllValuesSuffix) is { } arrays)
+        {
+            // Some document holds an array: lay every document's values out end to end.
+            offsets = new int[maxDoc + 1];
+            var list = new List<long>(maxDoc);
+            var bytes = new BytesRef();
+            for (var doc = 0; doc < maxDoc; doc++)
+            {
+                offsets[doc] = list.Count;
+                arrays.Get(doc, bytes);
+                if (bytes.Length > 0)
+                    for (var i = 0; i < bytes.Length; i += sizeof(long))
+                        list.Add(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes.Bytes.AsSpan(bytes.Offset + i, sizeof(long))));
+                else if (present is null || present[doc])
+                    list.Add(values[doc]);
+            }
+            offsets[maxDoc] = list.Count;
+            all = list.ToArray();
+        }
+        return (NumericColumn)columns.GetOrAdd(field, new NumericColumn(values, present, offsets, all));
+    }
+
+    public static KeywordColumn Keywords(AtomicReader reader, string field, SortedSetDocValues docValues)
+    {
+        var columns = For(reader);
+        if (columns.TryGetValue(field, out var cached) && cached is KeywordColumn column)
+            return column;
+        var maxDoc = reader.MaxDoc;
+        var offsets = new int[maxDoc + 1];
+        var ordinals = new List<int>(maxDoc);
+        for (var doc = 0; doc < maxDoc; doc++)
+        {
+            offsets[doc] = ordinals.Count;
+            docValues.SetDocument(doc);
+            for (var ord = docValues.NextOrd(); ord != SortedSetDocValues.NO_MORE_ORDS; ord = docValues.NextOrd())
+                ordinals.Add((int)ord);
+        }
+        offsets[maxDoc] = ordinals.Count;
+        return (KeywordColumn)columns.GetOrAdd(field, new KeywordColumn(offsets, ordinals.ToArray(), (int)docValues.ValueCount));
     }
 }

@@ -60,8 +60,33 @@ public static class DocumentMapper
                 throw new SearchException(400, "mapper_parsing_exception", "failed to parse, document is empty");
             MapObject(json.RootElement, "", context);
         }
-        mappingChanged = context.MappingChanged;
+        AddNumericDocValues(context);
+        // Only a document that mapped whole changes the mapping, as ES applies mapping updates of accepted documents only.
+        foreach (var (path, field) in context.Pending)
+            mapping.AddDynamic(path, field);
+        mappingChanged = context.Pending.Count > 0;
         return document;
+    }
+
+    /// <summary>Suffix of the field holding every value of a numeric array (NumericDocValues hold one value a document).</summary>
+    public const string AllValuesSuffix = "#all";
+
+    /// <summary>
+    /// The first value as NumericDocValues (single-valued in Lucene 4.8); an array's values all, packed as
+    /// little-endian longs, in a BinaryDocValues field beside it, only for documents with more than one.
+    /// </summary>
+    private static void AddNumericDocValues(MapContext context)
+    {
+        foreach (var (path, values) in context.Numbers)
+        {
+            context.Document.Add(new NumericDocValuesField(path, values[0]));
+            if (values.Count < 2)
+                continue;
+            var packed = new byte[values.Count * sizeof(long)];
+            for (var i = 0; i < values.Count; i++)
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(packed.AsSpan(i * sizeof(long)), values[i]);
+            context.Document.Add(new BinaryDocValuesField(path + AllValuesSuffix, new BytesRef(packed)));
+        }
     }
 
     private sealed class MapContext(Document document, IndexMapping mapping, string id)
@@ -69,9 +94,19 @@ public static class DocumentMapper
         public Document Document { get; } = document;
         public IndexMapping Mapping { get; } = mapping;
         public string Id { get; } = id;
-        public bool MappingChanged { get; set; }
+        /// <summary>Fields this document introduces, in the order found (parents before children).</summary>
+        public List<(string Path, FieldMapping Field)> Pending { get; } = [];
+        public Dictionary<string, FieldMapping> PendingByPath { get; } = new(StringComparer.Ordinal);
         public HashSet<string> FieldNames { get; } = new(StringComparer.Ordinal);
-        public HashSet<string> DocValues { get; } = new(StringComparer.Ordinal);
+        /// <summary>Every numeric doc value per path (doubles as their bits), added as doc values once the document is read.</summary>
+        public Dictionary<string, List<long>> Numbers { get; } = new(StringComparer.Ordinal);
+
+        public void AddNumber(string path, long raw)
+        {
+            if (!Numbers.TryGetValue(path, out var values))
+                Numbers[path] = values = new List<long>(1);
+            values.Add(raw);
+        }
     }
 
     private static void MapObject(JsonElement element, string prefix, MapContext context)
@@ -91,7 +126,7 @@ public static class DocumentMapper
                     MapValue(item, path, context);
                 return;
         }
-        var field = context.Mapping.Resolve(path);
+        var field = context.Mapping.Resolve(path) ?? context.PendingByPath.GetValueOrDefault(path);
         if (field is null)
         {
             field = DynamicFor(value, context.Mapping);
@@ -102,8 +137,8 @@ public static class DocumentMapper
                     $"mapping set to strict, dynamic introduction of [{path[(path.LastIndexOf('.') + 1)..]}] within [_doc] is not allowed");
             if (context.Mapping.Dynamic == "false")
                 return;
-            context.Mapping.AddDynamic(path, field);
-            context.MappingChanged = true;
+            context.Pending.Add((path, field));
+            context.PendingByPath[path] = field;
         }
         if (value.ValueKind == JsonValueKind.Object)
         {
@@ -152,15 +187,13 @@ public static class DocumentMapper
                 if (!TryInteger(value, out var integer))
                     throw Unparsable(path, field, value, context.Id);
                 document.Add(new Int64Field(path, integer, LongType));
-                if (context.DocValues.Add(path))
-                    document.Add(new NumericDocValuesField(path, integer));
+                context.AddNumber(path, integer);
                 break;
             case FieldKind.Floating:
                 if (!TryDouble(value, out var number))
                     throw Unparsable(path, field, value, context.Id);
                 document.Add(new DoubleField(path, number, DoubleType));
-                if (context.DocValues.Add(path))
-                    document.Add(new DoubleDocValuesField(path, number));
+                context.AddNumber(path, BitConverter.DoubleToInt64Bits(number));
                 break;
             case FieldKind.Date:
                 long millis;
@@ -169,8 +202,7 @@ public static class DocumentMapper
                 else if (value.ValueKind != JsonValueKind.String || !DateFormats.TryParse(value.GetString()!, out millis))
                     throw Unparsable(path, field, value, context.Id);
                 document.Add(new Int64Field(path, millis, LongType));
-                if (context.DocValues.Add(path))
-                    document.Add(new NumericDocValuesField(path, millis));
+                context.AddNumber(path, millis);
                 break;
             case FieldKind.Boolean:
                 bool flag;
@@ -183,8 +215,7 @@ public static class DocumentMapper
                 else
                     throw Unparsable(path, field, value, context.Id);
                 document.Add(new StringField(path, flag ? "true" : "false", Field.Store.NO));
-                if (context.DocValues.Add(path))
-                    document.Add(new NumericDocValuesField(path, flag ? 1 : 0));
+                context.AddNumber(path, flag ? 1 : 0);
                 break;
         }
         MarkPresent(path, context);

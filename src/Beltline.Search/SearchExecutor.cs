@@ -117,6 +117,7 @@ public static class SearchExecutor
             throw SearchException.BadRequest($"Result window is too large, from + size must be less than or equal to: [{MaxResultWindow}] but was [{from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.");
         var sort = SortSpec.Parse(body["sort"]);
         var source = SourceFilter.Parse(body["_source"]);
+        var searchAfter = SearchAfter(body["search_after"], sort, from);
         var aggregations = body["aggs"] ?? body["aggregations"];
         var aggregationRequests = aggregations is JsonObject aggs ? AggregationRequest.ParseAll(aggs) : [];
 
@@ -127,7 +128,7 @@ public static class SearchExecutor
             var scores = size > 0 && (sort.Count == 0 || sort.Any(s => s.Field == "_score")) || UsesTopHits(aggregationRequests);
             var segments = Match(searchers, body["query"], now, scores);
             var total = segments.Sum(s => (long)s.Count);
-            var page = SelectHits(segments, sort, from, size);
+            var page = SelectHits(segments, sort, from, size, searchAfter);
             var hits = new JsonArray();
             float? maxScore = null;
             if (scores && (sort.Count == 0 || sort.Any(s => s.Field == "_score")))
@@ -161,6 +162,28 @@ public static class SearchExecutor
 
     private static bool UsesTopHits(List<AggregationRequest> requests) =>
         requests.Any(r => r.Type == "top_hits" || UsesTopHits(r.Subs));
+
+    /// <summary><c>search_after</c>: the sort values of the last hit of the previous page, one per sort criterion.</summary>
+    private static object?[]? SearchAfter(JsonNode? node, List<SortSpec> sort, int from)
+    {
+        if (node is null)
+            return null;
+        if (node is not JsonArray values)
+            throw SearchException.Parsing("[search_after] must be an array");
+        if (sort.Count == 0)
+            throw SearchException.BadRequest("Sort must contain at least one field.");
+        if (values.Count != sort.Count)
+            throw SearchException.BadRequest($"search_after has {values.Count} value(s) but sort has {sort.Count}.");
+        if (from > 0)
+            throw SearchException.BadRequest("[from] parameter must be set to 0 when [search_after] is used.");
+        return values.Select(v => v switch
+        {
+            null => null,
+            JsonValue value when value.TryGetValue<long>(out var l) => (object)l,
+            JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.Number => value.GetValue<double>(),
+            _ => v.ToString(),
+        }).ToArray();
+    }
 
     /// <summary>The <c>_count</c> API.</summary>
     public static long Count(IReadOnlyList<SearchIndex> indices, JsonNode? query, long? nowMillis = null)
@@ -206,7 +229,7 @@ public static class SearchExecutor
     internal sealed record Hit(SegmentDocs Segment, int Position, float Score, object?[] SortValues);
 
     /// <summary>The page <c>[from, from+size)</c> of the documents by the sort (score descending when none).</summary>
-    internal static List<Hit> SelectHits(IReadOnlyList<SegmentDocs> segments, List<SortSpec> sort, int from, int size)
+    internal static List<Hit> SelectHits(IReadOnlyList<SegmentDocs> segments, List<SortSpec> sort, int from, int size, object?[]? after = null)
     {
         if (size == 0)
             return [];
@@ -230,6 +253,8 @@ public static class SearchExecutor
                         _ => SortValue(readers[k], segment.Docs[i], specs[k].Descending),
                     };
                 order++;
+                if (after is not null && comparer.CompareValues(values, after) <= 0)
+                    continue;   // on or before the previous page's last hit
                 var hit = new Hit(segment, i, segment.Scores[i], values);
                 if (heap.Count < keep)
                     heap.Enqueue(hit, hit);
@@ -261,7 +286,21 @@ public static class SearchExecutor
         if (values is null)
             return null;
         if (values.IsNumeric)
-            return !values.HasNumber(doc) ? null : values.Kind == FieldKind.Floating ? (object)values.Number(doc) : values.RawNumber(doc);
+        {
+            // An array sorts by its smallest value ascending, its largest descending (ES's default sort mode).
+            var (array, start, end) = values.NumberRange(doc);
+            if (start == end)
+                return null;
+            var chosen = values.ToNumber(array[start]);
+            var raw = array[start];
+            for (var j = start + 1; j < end; j++)
+            {
+                var value = values.ToNumber(array[j]);
+                if (descending ? value > chosen : value < chosen)
+                    (chosen, raw) = (value, array[j]);
+            }
+            return values.Kind == FieldKind.Floating ? (object)chosen : raw;
+        }
         if (values.IsKeyword)
         {
             long chosen = -1;
@@ -282,10 +321,19 @@ public static class SearchExecutor
     {
         public int Compare(Hit? a, Hit? b)
         {
+            var byValues = CompareValues(a!.SortValues, b!.SortValues);
+            if (byValues != 0)
+                return byValues;
+            var bySegment = a.Segment.Leaf.DocBase.CompareTo(b.Segment.Leaf.DocBase);
+            return bySegment != 0 ? bySegment : a.Position.CompareTo(b.Position);
+        }
+
+        public int CompareValues(object?[] a, object?[] b)
+        {
             for (var k = 0; k < specs.Count; k++)
             {
-                var x = a!.SortValues[k];
-                var y = b!.SortValues[k];
+                var x = a[k];
+                var y = b[k];
                 if (x is null || y is null)
                 {
                     if (x is null && y is null)
@@ -301,8 +349,7 @@ public static class SearchExecutor
                 if (compared != 0)
                     return specs[k].Descending ? -compared : compared;
             }
-            var bySegment = a!.Segment.Leaf.DocBase.CompareTo(b!.Segment.Leaf.DocBase);
-            return bySegment != 0 ? bySegment : a.Position.CompareTo(b.Position);
+            return 0;
         }
     }
 

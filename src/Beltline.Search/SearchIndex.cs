@@ -144,7 +144,8 @@ public sealed class SearchIndex : IDisposable
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('+', '-').Replace('/', '_');
 
     /// <summary>Indexes a document (<c>create</c> refuses an existing id with 409, as ES does).</summary>
-    public WriteResult Index(string? id, ReadOnlyMemory<byte> source, bool create = false)
+    /// <param name="ifSeqNo">Optimistic concurrency (ES's <c>if_seq_no</c>): write only over the document with this sequence number.</param>
+    public WriteResult Index(string? id, ReadOnlyMemory<byte> source, bool create = false, long? ifSeqNo = null)
     {
         lock (_writeLock)
         {
@@ -152,6 +153,7 @@ public sealed class SearchIndex : IDisposable
             var generated = id is null;
             id ??= NewId();
             var current = generated ? null : FindLocked(id);
+            CheckSeqNo(id, current, ifSeqNo);
             if (create && current is not null)
                 throw new SearchException(409, "version_conflict_engine_exception",
                     $"[{id}]: version conflict, document already exists (current version [{current.Version}])",
@@ -181,12 +183,13 @@ public sealed class SearchIndex : IDisposable
         }
     }
 
-    public WriteResult Delete(string id)
+    public WriteResult Delete(string id, long? ifSeqNo = null)
     {
         lock (_writeLock)
         {
             ThrowIfDisposed();
             var current = FindLocked(id);
+            CheckSeqNo(id, current, ifSeqNo);
             var seqNo = _nextSeqNo++;
             if (current is null)
                 return new WriteResult(id, 1, seqNo, "not_found", 404);
@@ -206,6 +209,17 @@ public sealed class SearchIndex : IDisposable
             ThrowIfDisposed();
             return FindLocked(id);
         }
+    }
+
+    private void CheckSeqNo(string id, StoredDocument? current, long? ifSeqNo)
+    {
+        if (ifSeqNo is not { } required || current?.SeqNo == required)
+            return;
+        var reason = current is null
+            ? $"[{id}]: version conflict, required seqNo [{required}], primary term [1] but no document was found"
+            : $"[{id}]: version conflict, required seqNo [{required}], primary term [1]. current document has seqNo [{current.SeqNo}] and primary term [1]";
+        throw new SearchException(409, "version_conflict_engine_exception", reason,
+            new JsonObject { ["index_uuid"] = Uuid, ["shard"] = "0", ["index"] = Name });
     }
 
     private WriteResult WriteLocked(string id, byte[] source, StoredDocument? current, bool generated)
@@ -412,6 +426,16 @@ public sealed class SearchIndex : IDisposable
             _writer.Rollback();
             _translog.Dispose();
             _directory.Dispose();
+        }
+    }
+
+    /// <summary>For tests: merges every segment into one, as a background merge eventually would.</summary>
+    internal void ForceMergeForTests()
+    {
+        lock (_writeLock)
+        {
+            _writer.ForceMerge(1);
+            _dirtySinceRefresh = true;
         }
     }
 

@@ -79,6 +79,8 @@ public sealed class SearchServer : IAsyncDisposable
         catch
         {
             await store.DisposeAsync();
+            if (temporary is not null)
+                Directory.Delete(temporary, recursive: true);
             throw;
         }
     }
@@ -200,6 +202,10 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
             ("POST" or "PUT", [var index, "_bulk"]) => Bulk(context, index, await BodyBytesAsync(request)),
             ("GET" or "POST", ["_search"]) => Search(context, null, await BodyAsync(request)),
             ("GET" or "POST", [var index, "_search"]) => Search(context, index, await BodyAsync(request)),
+            ("GET" or "POST", ["_msearch"]) => MultiSearch(context, null, await BodyBytesAsync(request)),
+            ("GET" or "POST", [var index, "_msearch"]) => MultiSearch(context, index, await BodyBytesAsync(request)),
+            ("GET" or "POST", ["_mget"]) => MultiGet(null, await RequiredBodyAsync(request)),
+            ("GET" or "POST", [var index, "_mget"]) => MultiGet(index, await RequiredBodyAsync(request)),
             ("GET" or "POST", ["_count"]) => Count(context, null, await BodyAsync(request)),
             ("GET" or "POST", [var index, "_count"]) => Count(context, index, await BodyAsync(request)),
             ("GET" or "POST", ["_refresh"]) => Refresh(context, null, commit: false),
@@ -229,9 +235,10 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
             ("GET" or "HEAD", [var index, "_doc", var id]) => GetDocument(context, index, id, sourceOnly: false),
             ("GET" or "HEAD", [var index, "_source", var id]) => GetDocument(context, index, id, sourceOnly: true),
             ("DELETE", [var index, "_doc", var id]) => DeleteDocument(context, index, id),
+            ("POST", [var index, "_delete_by_query"]) => DeleteByQuery(context, index, await RequiredBodyAsync(request)),
             ("POST", [var index, "_update", var id]) => UpdateDocument(context, index, id, await RequiredBodyAsync(request)),
             ("PUT", [var index]) when !index.StartsWith('_') => CreateIndex(index, await BodyAsync(request)),
-            ("GET", [var index]) when !index.StartsWith('_') => GetIndex(index),
+            ("GET", [var index]) when !index.StartsWith('_') || index == "_all" => GetIndex(index),
             ("HEAD", [var index]) when !index.StartsWith('_') => IndexExists(index),
             ("DELETE", [var index]) when !index.StartsWith('_') => DeleteIndex(index),
             _ => new Reply(400, new JsonObject { ["error"] = $"no handler found for uri [{request.Path}{request.QueryString}] and method [{method}]", ["status"] = 400 }),
@@ -277,6 +284,19 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         public string? this[string name] => Values.TryGetValue(name, out var value) ? value.ToString() : null;
         public bool Flag(string name) => Values.TryGetValue(name, out var value) && value.ToString() is "" or "true";
         public bool Refresh => Values.TryGetValue("refresh", out var value) && value.ToString() is "" or "true" or "wait_for";
+        /// <summary><c>refresh=true</c> forces a refresh and says so; <c>wait_for</c> only waits for one.</summary>
+        public bool ForcedRefresh => Values.TryGetValue("refresh", out var value) && value.ToString() is "" or "true";
+
+        /// <summary><c>if_seq_no</c> with <c>if_primary_term</c>; this node's primary term is always 1.</summary>
+        public long? IfSeqNo(string id)
+        {
+            if (this["if_seq_no"] is not { } seqNo)
+                return null;
+            if (this["if_primary_term"] is { } term && term != "1")
+                throw new SearchException(409, "version_conflict_engine_exception",
+                    $"[{id}]: version conflict, required seqNo [{seqNo}], primary term [{term}]. current document has primary term [1]");
+            return long.Parse(seqNo, System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     private static JsonObject Shards(int total = 2, int successful = 1) =>
@@ -395,11 +415,11 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         var query = QueryOf(context);
         SearchStore.ValidateName(indexName);
         var index = store.GetOrCreate(indexName);
-        var result = index.Index(id, body, create);
+        var result = index.Index(id, body, create, id is null ? null : query.IfSeqNo(id));
         index.Sync();
         if (query.Refresh)
             index.Refresh();
-        return new Reply(result.Status, WriteJson(index, result, query.Refresh));
+        return new Reply(result.Status, WriteJson(index, result, query.ForcedRefresh));
     }
 
     private static JsonObject WriteJson(SearchIndex index, WriteResult result, bool refreshed)
@@ -455,11 +475,11 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
     {
         var index = store.Get(indexName);
         var query = QueryOf(context);
-        var result = index.Delete(id);
+        var result = index.Delete(id, query.IfSeqNo(id));
         index.Sync();
         if (query.Refresh)
             index.Refresh();
-        return new Reply(result.Status, WriteJson(index, result, query.Refresh));
+        return new Reply(result.Status, WriteJson(index, result, query.ForcedRefresh));
     }
 
     // ES API: Update document — POST /<index>/_update/<_id> with "doc" (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/docs-update.html)
@@ -477,7 +497,53 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         index.Sync();
         if (query.Refresh)
             index.Refresh();
-        return new Reply(result.Status, WriteJson(index, result, query.Refresh));
+        return new Reply(result.Status, WriteJson(index, result, query.ForcedRefresh));
+    }
+
+    // ES API: Delete by query — POST /<index>/_delete_by_query (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/docs-delete-by-query.html)
+    private Reply DeleteByQuery(HttpContext context, string expression, JsonObject body)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var query = QueryOf(context);
+        var indices = store.Resolve(expression, query.Flag("ignore_unavailable"));
+        long deleted = 0, total = 0;
+        foreach (var index in indices)
+        {
+            // The matching ids of the last refresh, as ES's scroll over a point-in-time view; each deleted by id.
+            var searcher = index.AcquireSearcher();
+            List<string> ids;
+            try
+            {
+                var matches = SearchExecutor.Match([(index, searcher)], body["query"], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), scores: false);
+                ids = matches.SelectMany(m => m.Docs.Take(m.Count).Select(doc => m.Leaf.AtomicReader.Document(doc).Get(DocumentMapper.IdField))).ToList();
+            }
+            finally
+            {
+                index.ReleaseSearcher(searcher);
+            }
+            total += ids.Count;
+            foreach (var id in ids)
+                if (index.Delete(id).Result == "deleted")
+                    deleted++;
+            index.Sync();
+            if (query.Refresh)
+                index.Refresh();
+        }
+        return Reply.Ok(new JsonObject
+        {
+            ["took"] = started.ElapsedMilliseconds,
+            ["timed_out"] = false,
+            ["total"] = total,
+            ["deleted"] = deleted,
+            ["batches"] = total == 0 ? 0 : 1,
+            ["version_conflicts"] = 0,
+            ["noops"] = 0,
+            ["retries"] = new JsonObject { ["bulk"] = 0, ["search"] = 0 },
+            ["throttled_millis"] = 0,
+            ["requests_per_second"] = -1.0,
+            ["throttled_until_millis"] = 0,
+            ["failures"] = new JsonArray(),
+        });
     }
 
     // ES API: Bulk — POST /_bulk, POST /<index>/_bulk (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/docs-bulk.html)
@@ -542,9 +608,9 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
                     result = index.Update(id!, doc, docAsUpsert, update["upsert"] as JsonObject);
                 }
                 else if (type == "delete")
-                    result = index.Delete(id!);
+                    result = index.Delete(id!, meta["if_seq_no"]?.GetValue<long>());
                 else
-                    result = index.Index(id, source, create: type == "create");
+                    result = index.Index(id, source, create: type == "create", ifSeqNo: id is null ? null : meta["if_seq_no"]?.GetValue<long>());
                 touched.Add(index);
                 var json = WriteJson(index, result, refreshed: false);
                 json["status"] = result.Status;
@@ -622,6 +688,94 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         if (query.Flag("rest_total_hits_as_int") && response["hits"]?["total"] is JsonObject total)
             response["hits"]!["total"] = total["value"]!.GetValue<long>();
         return Reply.Ok(response);
+    }
+
+    // ES API: Multi search — GET/POST /_msearch, /<index>/_msearch (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/search-multi-search.html)
+    private Reply MultiSearch(HttpContext context, string? defaultIndex, byte[] body)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var totalAsInt = QueryOf(context).Flag("rest_total_hits_as_int");
+        var responses = new JsonArray();
+        var rest = body.AsMemory();
+        var lineNumber = 0;
+        while (!rest.IsEmpty)
+        {
+            var headerLine = NextLine(ref rest, ref lineNumber);
+            if (headerLine.Span.Trim(" \t\r"u8).IsEmpty)
+                continue;
+            if (rest.IsEmpty)
+                throw SearchException.BadRequest($"Validation Failed: 1: the search header on line [{lineNumber}] has no body line;");
+            var header = JsonNode.Parse(headerLine.Span) as JsonObject ?? [];
+            var bodyLine = NextLine(ref rest, ref lineNumber);
+            try
+            {
+                var search = bodyLine.Span.Trim(" \t\r"u8).IsEmpty ? [] : JsonNode.Parse(bodyLine.Span) as JsonObject ?? throw SearchException.Parsing("search body must be an object");
+                var expression = header["index"] switch
+                {
+                    JsonArray names => string.Join(',', names.Select(n => n!.ToString())),
+                    { } name => name.ToString(),
+                    null => defaultIndex,
+                };
+                var response = SearchExecutor.Search(store.Resolve(expression, header["ignore_unavailable"]?.GetValue<bool>() ?? false), search);
+                if (totalAsInt && response["hits"]?["total"] is JsonObject total)
+                    response["hits"]!["total"] = total["value"]!.GetValue<long>();
+                response["status"] = 200;
+                responses.Add(response);
+            }
+            catch (Exception e) when (e is SearchException or JsonException or InvalidOperationException or FormatException)
+            {
+                // One failed search does not fail the others: it gets its own error and status, as in ES.
+                var error = e as SearchException ?? new SearchException(400, e is JsonException ? "parsing_exception" : "illegal_argument_exception", e.Message);
+                var failure = error.ToBody();
+                responses.Add(failure);
+            }
+        }
+        return Reply.Ok(new JsonObject { ["took"] = started.ElapsedMilliseconds, ["responses"] = responses });
+    }
+
+    // ES API: Multi get — GET/POST /_mget, /<index>/_mget (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/docs-multi-get.html)
+    private Reply MultiGet(string? defaultIndex, JsonObject body)
+    {
+        IEnumerable<(string? Index, string Id, JsonNode? Source)> wanted = body["docs"] is JsonArray docs
+            ? docs.OfType<JsonObject>().Select(d => (d["_index"]?.ToString() ?? defaultIndex, d["_id"]?.ToString() ?? "", d["_source"]))
+            : (body["ids"] as JsonArray ?? throw new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: no documents to get;"))
+                .Select(id => (defaultIndex, id!.ToString(), (JsonNode?)null));
+        var results = new JsonArray();
+        foreach (var (indexName, id, sourceOption) in wanted)
+        {
+            if (indexName is null)
+            {
+                results.Add(new JsonObject { ["_index"] = null, ["_type"] = "_doc", ["_id"] = id, ["error"] = new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: index is missing;").Cause() });
+                continue;
+            }
+            var index = store.Find(indexName);
+            if (index is null)
+            {
+                results.Add(new JsonObject { ["_index"] = indexName, ["_type"] = "_doc", ["_id"] = id, ["error"] = SearchException.IndexNotFound(indexName).Cause() });
+                continue;
+            }
+            var document = index.Get(id);
+            if (document is null)
+            {
+                results.Add(new JsonObject { ["_index"] = index.Name, ["_type"] = "_doc", ["_id"] = id, ["found"] = false });
+                continue;
+            }
+            var json = new JsonObject
+            {
+                ["_index"] = index.Name,
+                ["_type"] = "_doc",
+                ["_id"] = id,
+                ["_version"] = document.Version,
+                ["_seq_no"] = document.SeqNo,
+                ["_primary_term"] = 1,
+                ["found"] = true,
+            };
+            var filter = SourceFilter.Parse(sourceOption);
+            if (filter.Enabled)
+                json["_source"] = filter.Apply(JsonNode.Parse(document.Source)!.AsObject());
+            results.Add(json);
+        }
+        return Reply.Ok(new JsonObject { ["docs"] = results });
     }
 
     /// <summary>The <c>q</c> parameter, in its simplest forms: <c>field:value</c> (a match) or <c>*</c>.</summary>

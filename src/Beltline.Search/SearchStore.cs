@@ -45,7 +45,17 @@ public sealed partial class SearchStore : IAsyncDisposable
         {
             if (!File.Exists(Path.Combine(directory, SearchIndex.MetaFile)))
                 continue;   // a creation that never finished
-            var index = SearchIndex.Open(directory);
+            SearchIndex index;
+            try
+            {
+                index = SearchIndex.Open(directory);
+            }
+            catch (Lucene.Net.Store.LockObtainFailedException)
+            {
+                foreach (var opened in store._indices.Values)
+                    opened.Dispose();
+                throw new InvalidOperationException($"The search data in {Path.GetFullPath(dataDir)} is in use by another process (Lucene's write.lock is held).");
+            }
             store._indices[index.Name] = index;
         }
         if (File.Exists(store.TemplatesFile))

@@ -34,6 +34,9 @@ public sealed class DocumentApiTests : IAsyncLifetime
         Assert.Equal("""{"user":{"id":"kimchy"}}""", filtered["_source"]!.ToJsonString());
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(tweet), await _es.OkAsync("GET", "/my-index-000001/_source/1")));
 
+        Assert.Equal(HttpStatusCode.OK, (await _es.SendAsync("HEAD", "/my-index-000001/_doc/1")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _es.SendAsync("HEAD", "/my-index-000001/_doc/2")).Status);
+
         // ES docs, update API: POST test/_update/1 with a partial doc.
         var updated = await _es.OkAsync("POST", "/my-index-000001/_update/1", """{ "doc": { "name": "new_name" } }""");
         Assert.Equal("updated", updated["result"]!.GetValue<string>());
@@ -66,6 +69,45 @@ public sealed class DocumentApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, conflict);
         Assert.Equal("version_conflict_engine_exception", body!["error"]!["type"]!.GetValue<string>());
         Assert.Equal(409, body["status"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Optimistic_concurrency_with_if_seq_no()
+    {
+        var first = await _es.OkAsync("PUT", "/products/_doc/1567", """{ "product": "r2d2", "details": "A resourceful astromech droid" }""");
+        var seqNo = first["_seq_no"]!.GetValue<long>();
+        // ES docs, optimistic concurrency control: PUT products/_doc/1567?if_seq_no=...&if_primary_term=1.
+        var ok = await _es.OkAsync("PUT", $"/products/_doc/1567?if_seq_no={seqNo}&if_primary_term=1", """{ "product": "r2d2", "details": "A resourceful astromech droid", "tags": [ "droid" ] }""");
+        Assert.Equal("updated", ok["result"]!.GetValue<string>());
+        var (stale, body) = await _es.SendAsync("PUT", $"/products/_doc/1567?if_seq_no={seqNo}&if_primary_term=1", """{ "product": "r2d2" }""");
+        Assert.Equal(HttpStatusCode.Conflict, stale);
+        Assert.Equal("version_conflict_engine_exception", body!["error"]!["type"]!.GetValue<string>());
+        var (staleDelete, _) = await _es.SendAsync("DELETE", $"/products/_doc/1567?if_seq_no={seqNo}&if_primary_term=1");
+        Assert.Equal(HttpStatusCode.Conflict, staleDelete);
+        var bulk = await _es.OkAsync("POST", "/_bulk", $"{{\"index\":{{\"_index\":\"products\",\"_id\":\"1567\",\"if_seq_no\":{seqNo},\"if_primary_term\":1}}}}\n{{\"a\":1}}\n", "application/x-ndjson");
+        Assert.Equal(409, bulk["items"]![0]!["index"]!["status"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Delete_by_query()
+    {
+        var bulk = string.Concat(Enumerable.Range(0, 10).Select(i => $"{{\"index\":{{\"_id\":\"{i}\"}}}}\n{{\"n\":{i}}}\n"));
+        await _es.OkAsync("POST", "/numbers/_bulk?refresh=true", bulk, "application/x-ndjson");
+        // ES docs, delete by query: POST /my-index-000001/_delete_by_query {"query":{...}}.
+        var response = await _es.OkAsync("POST", "/numbers/_delete_by_query?refresh=true", """{ "query": { "range": { "n": { "gte": 6 } } } }""");
+        Assert.Equal(4, response["deleted"]!.GetValue<long>());
+        Assert.Equal(4, response["total"]!.GetValue<long>());
+        Assert.Empty(response["failures"]!.AsArray());
+        Assert.Equal(6, (await _es.OkAsync("GET", "/numbers/_count"))["count"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Refresh_true_is_reported_and_wait_for_is_not()
+    {
+        Assert.True((await _es.OkAsync("PUT", "/r/_doc/1?refresh=true", """{"a":1}"""))["forced_refresh"]!.GetValue<bool>());
+        var waited = await _es.OkAsync("PUT", "/r/_doc/2?refresh=wait_for", """{"a":1}""");
+        Assert.Null(waited["forced_refresh"]);
+        Assert.Equal(2, (await _es.OkAsync("GET", "/r/_count"))["count"]!.GetValue<long>());   // both searchable when answered
     }
 
     [Fact]

@@ -140,6 +140,50 @@ public sealed class IndexApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Legacy_template_applies_by_order()
+    {
+        // ES 6/7 docs, legacy templates: PUT _template/template_1 with index_patterns, settings, mappings, order.
+        await _es.OkAsync("PUT", "/_template/template_1", """
+            { "index_patterns": ["sessions-*"], "order": 1, "settings": { "number_of_replicas": 0 },
+              "mappings": { "properties": { "userId": { "type": "long" }, "deptList": { "type": "keyword" } } } }
+            """);
+        var got = await _es.OkAsync("GET", "/_template/template_1");
+        Assert.Equal(["sessions-*"], got["template_1"]!["index_patterns"]!.AsArray().Select(p => p!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.NotFound, (await _es.SendAsync("GET", "/_index_template/template_1")).Status);   // kept apart from composable ones
+
+        await _es.OkAsync("POST", "/sessions-1/_doc", """{ "userId": "42", "deptList": ["laptops"] }""");
+        var settings = await _es.OkAsync("GET", "/sessions-1/_settings");
+        Assert.Equal("0", settings["sessions-1"]!["settings"]!["index"]!["number_of_replicas"]!.GetValue<string>());
+        var properties = (await _es.OkAsync("GET", "/sessions-1/_mapping"))["sessions-1"]!["mappings"]!["properties"]!;
+        Assert.Equal("keyword", properties["deptList"]!["type"]!.GetValue<string>());
+        await _es.OkAsync("DELETE", "/_template/template_1");
+        Assert.Equal(HttpStatusCode.NotFound, (await _es.SendAsync("GET", "/_template/template_1")).Status);
+    }
+
+    [Fact]
+    public async Task Wildcards_and_comma_lists_on_get_and_delete()
+    {
+        foreach (var name in new[] { "logs-a", "logs-b", "keep" })
+            await _es.OkAsync("PUT", "/" + name);
+        var got = await _es.OkAsync("GET", "/logs-*,keep");
+        Assert.Equal(["keep", "logs-a", "logs-b"], got.AsObject().Select(p => p.Key).Order());
+        await _es.OkAsync("DELETE", "/logs-*");
+        Assert.Equal(["keep"], (await _es.OkAsync("GET", "/_all")).AsObject().Select(p => p.Key));
+        Assert.Equal(HttpStatusCode.NotFound, (await _es.SendAsync("HEAD", "/logs-*")).Status);
+    }
+
+    [Fact]
+    public async Task Cat_indices_columns_and_byte_units()
+    {
+        await _es.OkAsync("PUT", "/sized/_doc/1?refresh=true", """{"a":1}""");
+        using var response = await _es.Client.GetAsync("_cat/indices?h=index,docs.count,store.size&bytes=b");
+        var cells = (await response.Content.ReadAsStringAsync()).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal("sized", cells[0]);
+        Assert.Equal("1", cells[1]);
+        Assert.True(long.Parse(cells[2].Trim()) > 0);   // a plain number of bytes
+    }
+
+    [Fact]
     public async Task Cat_indices_as_text_and_json()
     {
         await _es.OkAsync("PUT", "/cat-a/_doc/1?refresh=true", """{"a":1}""");

@@ -164,6 +164,45 @@ public sealed class SearchApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Multi_search_answers_each_search_with_its_own_status()
+    {
+        // ES docs, multi search: header and body lines, the header naming the index.
+        const string body = """
+            {"index":"departments_count"}
+            {"query":{"match":{"departmentName":"laptops"}},"size":0}
+            {}
+            {"query":{"term":{"departmentCount":100}}}
+            {"index":"missing"}
+            {"query":{"match_all":{}}}
+
+            """;
+        var response = await _es.OkAsync("GET", "/other/_msearch", body.Replace("\r\n", "\n"), "application/x-ndjson");
+        var responses = response["responses"]!.AsArray();
+        Assert.Equal(3, responses.Count);
+        Assert.Equal(6, responses[0]!["hits"]!["total"]!["value"]!.GetValue<long>());
+        Assert.Equal(200, responses[0]!["status"]!.GetValue<int>());
+        Assert.Equal("other", responses[1]!["hits"]!["hits"]![0]!["_index"]!.GetValue<string>());   // no index in the header: the path's
+        Assert.Equal(404, responses[2]!["status"]!.GetValue<int>());
+        Assert.Equal("index_not_found_exception", responses[2]!["error"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Multi_get_by_docs_and_by_ids()
+    {
+        // ES docs, multi get: GET /_mget {"docs":[...]} and GET /<index>/_mget {"ids":[...]}.
+        var byDocs = await _es.OkAsync("GET", "/_mget", """
+            { "docs": [ { "_index": "other", "_id": "1", "_source": ["departmentCount"] }, { "_index": "departments_count", "_id": "nope" }, { "_index": "missing", "_id": "1" } ] }
+            """);
+        var docs = byDocs["docs"]!.AsArray();
+        Assert.Equal("""{"departmentCount":100}""", docs[0]!["_source"]!.ToJsonString());
+        Assert.False(docs[1]!["found"]!.GetValue<bool>());
+        Assert.Equal("index_not_found_exception", docs[2]!["error"]!["type"]!.GetValue<string>());
+
+        var byIds = await _es.OkAsync("GET", "/departments_count/_mget", """{ "ids": ["0-0", "5-5"] }""");
+        Assert.Equal(["laptops", "AirPods"], byIds["docs"]!.AsArray().Select(d => d!["_source"]!["departmentName"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Bad_queries_get_ES_errors()
     {
         var (status, body) = await _es.SendAsync("POST", "/departments_count/_search", """{"query":{"nope":{}}}""");

@@ -191,6 +191,58 @@ public sealed class AggregationTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Filter_and_filters_with_sub_aggregations()
+    {
+        var aggs = Aggs("""
+            {"cams":{"filter":{"term":{"departmentName.keyword":"cameras"}},"aggs":{"total":{"sum":{"field":"departmentCount"}}}},
+             "named":{"filters":{"filters":{"big":{"range":{"departmentCount":{"gte":5}}},"laptops":{"match":{"departmentName":"laptops"}}}}},
+             "listed":{"filters":{"filters":[{"match_all":{}},{"match_none":{}}]}}}
+            """);
+        Assert.Equal("""{"doc_count":3,"total":{"value":8}}""", aggs["cams"]!.ToJsonString());
+        Assert.Equal("""{"buckets":{"big":{"doc_count":2},"laptops":{"doc_count":2}}}""", aggs["named"]!.ToJsonString());
+        Assert.Equal("""{"buckets":[{"doc_count":6},{"doc_count":0}]}""", aggs["listed"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Range_buckets_are_named_as_ES_names_them()
+    {
+        // ES docs, range aggregation: "*-100.0", "100.0-200.0", "200.0-*".
+        var buckets = Aggs("""{"r":{"range":{"field":"departmentCount","ranges":[{"to":3},{"from":3,"to":5.5},{"from":5.5,"key":"high"}]}}}""")["r"]!["buckets"]!;
+        Assert.Equal("""[{"key":"*-3.0","to":3,"doc_count":2},{"key":"3.0-5.5","from":3,"to":5.5,"doc_count":3},{"key":"high","from":5.5,"doc_count":1}]""", buckets.ToJsonString());
+    }
+
+    [Fact]
+    public void Missing_counts_documents_without_the_field()
+    {
+        _temp.Index("departments_count", ("7", """{"departmentName":"no count"}"""));
+        Assert.Equal("""{"doc_count":1}""", Aggs("""{"m":{"missing":{"field":"departmentCount"}}}""")["m"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Numeric_arrays_aggregate_and_sort_by_every_value()
+    {
+        _temp.Index("scores", ("a", """{"scores":[1,5,9],"ratios":[0.5,2.5],"at":["2024-01-01T00:00:00Z","2024-01-01T00:00:01Z"]}"""),
+            ("b", """{"scores":2,"ratios":1.5,"at":"2024-01-01T00:00:12Z"}"""));
+        JsonNode Run(string aggs) => _temp.Search("scores", $$"""{"size":0,"aggs":{{aggs}}}""")["aggregations"]!;
+
+        var metrics = Run("""{"avg":{"avg":{"field":"scores"}},"n":{"value_count":{"field":"scores"}},"max":{"max":{"field":"ratios"}},"c":{"cardinality":{"field":"scores"}}}""");
+        Assert.Equal(4.25, metrics["avg"]!["value"]!.GetValue<double>());
+        Assert.Equal(4, metrics["n"]!["value"]!.GetValue<long>());
+        Assert.Equal(2.5, metrics["max"]!["value"]!.GetValue<double>());
+        Assert.Equal(4, metrics["c"]!["value"]!.GetValue<int>());
+        // A document counts once per bucket, however many of its values fall in it.
+        Assert.Equal("""[{"key":0,"doc_count":2},{"key":5,"doc_count":1}]""", Run("""{"h":{"histogram":{"field":"scores","interval":5}}}""")["h"]!["buckets"]!.ToJsonString());
+        Assert.Equal([1L, 1, 1, 1], Run("""{"t":{"terms":{"field":"scores"}}}""")["t"]!["buckets"]!.AsArray().Select(b => b!["doc_count"]!.GetValue<long>()));
+        Assert.Equal([1L, 1], Run("""{"d":{"date_histogram":{"field":"at","fixed_interval":"10s"}}}""")["d"]!["buckets"]!.AsArray().Select(b => b!["doc_count"]!.GetValue<long>()));
+        Assert.Equal("""[{"key":"*-3.0","to":3,"doc_count":2},{"key":"3.0-*","from":3,"doc_count":1}]""",
+            Run("""{"r":{"range":{"field":"scores","ranges":[{"to":3},{"from":3}]}}}""")["r"]!["buckets"]!.ToJsonString());
+
+        Assert.Equal(["a", "b"], TempStore.Ids(_temp.Search("scores", """{"sort":[{"scores":"asc"}]}""")));    // min 1 before 2
+        Assert.Equal(["a", "b"], TempStore.Ids(_temp.Search("scores", """{"sort":[{"scores":"desc"}]}""")));   // max 9 before 2
+        Assert.Equal("[9]", _temp.Search("scores", """{"sort":[{"scores":"desc"}]}""")["hits"]!["hits"]![0]!["sort"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Unknown_aggregation_type_is_a_parsing_exception()
     {
         var error = Assert.Throws<SearchException>(() => Aggs("""{"x":{"banana":{"field":"a"}}}"""));

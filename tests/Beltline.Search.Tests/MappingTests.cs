@@ -64,6 +64,19 @@ public sealed class MappingTests
     }
 
     [Fact]
+    public void A_rejected_document_adds_nothing_to_the_mapping()
+    {
+        var mapping = IndexMapping.FromJson(JsonNode.Parse("""{"properties":{"n":{"type":"integer"}}}""")!.AsObject());
+        Assert.Throws<SearchException>(() => MapOne("""{"a":1,"obj":{"b":"x"},"n":"not a number"}""", mapping));
+        Assert.Equal("""{"properties":{"n":{"type":"integer"}}}""", mapping.ToJson().ToJsonString());
+
+        DocumentMapper.Map("2", System.Text.Encoding.UTF8.GetBytes("""{"obj":{"b":"x","c":[1,2]},"n":3}"""), mapping, 1, 0, out var changed);
+        Assert.True(changed);
+        Assert.Equal("long", mapping.Resolve("obj.c")!.Type);
+        Assert.Equal("keyword", mapping.Resolve("obj.b.keyword")!.Type);
+    }
+
+    [Fact]
     public void Unknown_types_are_refused()
     {
         var error = Assert.Throws<SearchException>(() => IndexMapping.FromJson(JsonNode.Parse("""{"properties":{"x":{"type":"banana"}}}""")!.AsObject()));
@@ -77,6 +90,15 @@ public sealed class MappingTests
         var error = Assert.Throws<SearchException>(() => MapOne("""{"a":1,"b":2}""", mapping));
         Assert.Equal("strict_dynamic_mapping_exception", error.Type);
         Assert.Equal(400, error.Status);
+    }
+
+    [Fact]
+    public void Dynamic_false_keeps_new_fields_out_of_the_mapping()
+    {
+        var mapping = IndexMapping.FromJson(JsonNode.Parse("""{"dynamic":false,"properties":{"a":{"type":"long"}}}""")!.AsObject());
+        MapOne("""{"a":1,"b":"kept in _source only"}""", mapping);
+        Assert.Null(mapping.Resolve("b"));
+        Assert.Equal("false", mapping.ToJson()["dynamic"]!.GetValue<string>());
     }
 
     [Fact]

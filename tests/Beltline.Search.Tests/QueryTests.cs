@@ -128,6 +128,20 @@ public sealed class QueryTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Search_after_pages_through_a_sort()
+    {
+        // ES docs, search_after: the last hit's sort values (with a unique tie-breaker) start the next page.
+        var first = _temp.Search("sessions", """{"size":2,"sort":[{"checkout":"desc"},{"userId":"asc"}]}""");
+        Assert.Equal(["1", "3"], TempStore.Ids(first));
+        var last = first["hits"]!["hits"]![1]!["sort"]!.ToJsonString();
+        Assert.Equal("[1,3000]", last);
+        var second = _temp.Search("sessions", $$"""{"size":2,"sort":[{"checkout":"desc"},{"userId":"asc"}],"search_after":{{last}}}""");
+        Assert.Equal(["2", "4"], TempStore.Ids(second));
+        Assert.Empty(TempStore.Ids(_temp.Search("sessions", """{"size":2,"sort":[{"checkout":"desc"},{"userId":"asc"}],"search_after":[0,4000]}""")));
+        Assert.Throws<SearchException>(() => _temp.Search("sessions", """{"search_after":[1]}"""));
+    }
+
+    [Fact]
     public void A_result_window_past_10000_is_refused()
     {
         var error = Assert.Throws<SearchException>(() => _temp.Search("sessions", """{"from":9995,"size":10}"""));

@@ -126,6 +126,40 @@ public sealed class SearchIndexTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Aggregations_see_updates_deletes_and_merges_after_their_columns_were_cached()
+    {
+        var index = _temp.Store.GetOrCreate("docs");
+        for (var i = 0; i < 10; i++)
+        {
+            index.Index(i.ToString(), Json($$"""{"n":{{i}},"tag":"t{{i % 2}}"}"""));
+            index.Refresh();   // one small segment per document, for the merge below
+        }
+        double Sum() => _temp.Search("docs", """{"size":0,"aggs":{"s":{"sum":{"field":"n"}}}}""")["aggregations"]!["s"]!["value"]!.GetValue<double>();
+        string Tags() => _temp.Search("docs", """{"size":0,"aggs":{"t":{"terms":{"field":"tag.keyword"}}}}""")["aggregations"]!["t"]!["buckets"]!.ToJsonString();
+        Assert.Equal(45, Sum());
+        Assert.Equal("""[{"key":"t0","doc_count":5},{"key":"t1","doc_count":5}]""", Tags());
+
+        index.Index("3", Json("""{"n":100,"tag":"t0"}"""));
+        index.Delete("4");
+        index.Refresh();
+        Assert.Equal(45 - 3 + 100 - 4, Sum());
+        Assert.Equal("""[{"key":"t0","doc_count":5},{"key":"t1","doc_count":4}]""", Tags());
+
+        index.ForceMergeForTests();
+        index.Refresh();
+        Assert.Equal(45 - 3 + 100 - 4, Sum());
+        Assert.Equal("""[{"key":"t0","doc_count":5},{"key":"t1","doc_count":4}]""", Tags());
+    }
+
+    [Fact]
+    public void A_data_dir_in_use_is_refused_with_a_clear_error()
+    {
+        _temp.Store.GetOrCreate("docs");
+        var error = Assert.Throws<InvalidOperationException>(() => SearchStore.Open(_temp.DataDir, background: false));
+        Assert.Contains("in use by another process", error.Message);
+    }
+
+    [Fact]
     public void Index_names_follow_ES_rules()
     {
         Assert.Equal("invalid_index_name_exception", Assert.Throws<SearchException>(() => _temp.Store.Create("Upper", null)).Type);
