@@ -108,6 +108,24 @@ internal sealed record Reply(int Status, JsonNode? Json = null, string? Text = n
 internal sealed class SearchApi(SearchStore store, SearchServerOptions options, ILogger logger)
 {
     private const string EsVersion = "7.10.2";
+
+    /// <summary>A found document as GET /{index}/_doc/{id} and _mget answer it; <paramref name="source"/> null leaves _source out.</summary>
+    private static JsonObject FoundDocument(string index, string id, StoredDocument document, JsonObject? source)
+    {
+        var json = new JsonObject
+        {
+            ["_index"] = index,
+            ["_type"] = "_doc",
+            ["_id"] = id,
+            ["_version"] = document.Version,
+            ["_seq_no"] = document.SeqNo,
+            ["_primary_term"] = 1,
+            ["found"] = true,
+        };
+        if (source is not null)
+            json["_source"] = source;
+        return json;
+    }
     private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
     private readonly byte[]? _expectedCredentials = options.User is null ? null : Encoding.UTF8.GetBytes($"{options.User}:{options.Password}");
     private readonly string _clusterUuid = ClusterUuid(store.DataDir);
@@ -455,19 +473,7 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         var source = filter.Enabled ? filter.Apply(JsonNode.Parse(document.Source)!.AsObject()) : null;
         if (sourceOnly)
             return Reply.Ok(source ?? new JsonObject());
-        var json = new JsonObject
-        {
-            ["_index"] = index.Name,
-            ["_type"] = "_doc",
-            ["_id"] = id,
-            ["_version"] = document.Version,
-            ["_seq_no"] = document.SeqNo,
-            ["_primary_term"] = 1,
-            ["found"] = true,
-        };
-        if (source is not null)
-            json["_source"] = source;
-        return Reply.Ok(json);
+        return Reply.Ok(FoundDocument(index.Name, id, document, source));
     }
 
     // ES API: Delete document — DELETE /<index>/_doc/<_id> (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/docs-delete.html)
@@ -760,19 +766,8 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
                 results.Add(new JsonObject { ["_index"] = index.Name, ["_type"] = "_doc", ["_id"] = id, ["found"] = false });
                 continue;
             }
-            var json = new JsonObject
-            {
-                ["_index"] = index.Name,
-                ["_type"] = "_doc",
-                ["_id"] = id,
-                ["_version"] = document.Version,
-                ["_seq_no"] = document.SeqNo,
-                ["_primary_term"] = 1,
-                ["found"] = true,
-            };
             var filter = SourceFilter.Parse(sourceOption);
-            if (filter.Enabled)
-                json["_source"] = filter.Apply(JsonNode.Parse(document.Source)!.AsObject());
+            var json = FoundDocument(index.Name, id, document, filter.Enabled ? filter.Apply(JsonNode.Parse(document.Source)!.AsObject()) : null);
             results.Add(json);
         }
         return Reply.Ok(new JsonObject { ["docs"] = results });
