@@ -48,6 +48,53 @@ public static class Aggregator
         return result;
     }
 
+    /// <summary>
+    /// Renames every aggregation result to <c>{type}#{name}</c> (<c>?typed_keys</c>), sub-aggregations in every bucket
+    /// included: the official Elasticsearch clients read the type from the key to pick a parser.
+    /// </summary>
+    public static void TypeKeys(JsonObject holder, List<AggregationRequest> requests, IReadOnlyList<SegmentDocs> docs)
+    {
+        foreach (var request in requests)
+        {
+            if (holder[request.Name] is not JsonObject result)
+                continue;
+            holder.Remove(request.Name);
+            if (request.Subs.Count > 0)
+            {
+                switch (result["buckets"])
+                {
+                    case JsonArray buckets:
+                        foreach (var bucket in buckets.OfType<JsonObject>())
+                            TypeKeys(bucket, request.Subs, docs);
+                        break;
+                    case JsonObject keyed:
+                        foreach (var bucket in keyed.Select(p => p.Value).OfType<JsonObject>())
+                            TypeKeys(bucket, request.Subs, docs);
+                        break;
+                    default:
+                        TypeKeys(result, request.Subs, docs); // filter, missing: the sub-aggregations sit beside doc_count
+                        break;
+                }
+            }
+            holder[$"{ResultType(request, docs)}#{request.Name}"] = result;
+        }
+    }
+
+    /// <summary>The result type Elasticsearch names: terms by the field's kind (sterms, lterms, dterms), the others as requested.</summary>
+    private static string ResultType(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        if (request.Type != "terms")
+            return request.Type;
+        var field = request.Body["field"]?.ToString();
+        var mapped = field is null ? null : docs.Select(d => d.Index.Mapping.Resolve(field)).FirstOrDefault(m => m is not null);
+        return mapped?.Type switch
+        {
+            "long" or "integer" or "short" or "byte" or "date" or "boolean" => "lterms",
+            "double" or "float" or "half_float" or "scaled_float" => "dterms",
+            _ => "sterms",
+        };
+    }
+
     private static JsonObject RunOne(AggregationRequest request, IReadOnlyList<SegmentDocs> docs) => request.Type switch
     {
         "terms" => Terms(request, docs),

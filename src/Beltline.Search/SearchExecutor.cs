@@ -105,7 +105,8 @@ public static class SearchExecutor
     }
 
     /// <summary>The <c>_search</c> API: hits, total and aggregations.</summary>
-    public static JsonObject Search(IReadOnlyList<SearchIndex> indices, JsonObject body, long? nowMillis = null)
+    /// <param name="typedKeys">?typed_keys: aggregation names prefixed with their result type, as the official clients ask.</param>
+    public static JsonObject Search(IReadOnlyList<SearchIndex> indices, JsonObject body, long? nowMillis = null, bool typedKeys = false)
     {
         var stopwatch = Stopwatch.StartNew();
         var now = nowMillis ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -149,7 +150,12 @@ public static class SearchExecutor
                 ["hits"] = hitsJson,
             };
             if (aggregationRequests.Count > 0)
-                response["aggregations"] = Aggregator.Run(aggregationRequests, segments);
+            {
+                var results = Aggregator.Run(aggregationRequests, segments);
+                if (typedKeys)
+                    Aggregator.TypeKeys(results, aggregationRequests, segments);
+                response["aggregations"] = results;
+            }
             response["took"] = stopwatch.ElapsedMilliseconds;
             return response;
         }

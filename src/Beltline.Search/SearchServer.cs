@@ -276,10 +276,34 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         }
     }
 
+    /// <summary>
+    /// The request body, inflated when the client compressed it: Elasticsearch accepts gzip and deflate bodies, and
+    /// the official 8.x/9.x clients send gzip by default.
+    /// </summary>
     private static async Task<byte[]> BodyBytesAsync(HttpRequest request)
     {
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        var encoding = request.Headers.ContentEncoding.ToString();
+        var body = encoding.ToLowerInvariant() switch
+        {
+            "" or "identity" => request.Body,
+            "gzip" => new System.IO.Compression.GZipStream(request.Body, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true),
+            "deflate" => new System.IO.Compression.ZLibStream(request.Body, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true),
+            _ => throw SearchException.BadRequest($"Content-Encoding [{encoding}] is not supported; use gzip, deflate or none"),
+        };
+        try
+        {
+            await body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        }
+        catch (InvalidDataException e)
+        {
+            throw SearchException.BadRequest($"The {encoding} request body cannot be decompressed: {e.Message}");
+        }
+        finally
+        {
+            if (!ReferenceEquals(body, request.Body))
+                await body.DisposeAsync();
+        }
         return buffer.ToArray();
     }
 
@@ -690,7 +714,7 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
             body["_source"] = filter;
         }
         var indices = store.Resolve(expression, query.Flag("ignore_unavailable"));
-        var response = SearchExecutor.Search(indices, body);
+        var response = SearchExecutor.Search(indices, body, typedKeys: query.Flag("typed_keys"));
         if (query.Flag("rest_total_hits_as_int") && response["hits"]?["total"] is JsonObject total)
             response["hits"]!["total"] = total["value"]!.GetValue<long>();
         return Reply.Ok(response);
@@ -722,7 +746,7 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
                     { } name => name.ToString(),
                     null => defaultIndex,
                 };
-                var response = SearchExecutor.Search(store.Resolve(expression, header["ignore_unavailable"]?.GetValue<bool>() ?? false), search);
+                var response = SearchExecutor.Search(store.Resolve(expression, header["ignore_unavailable"]?.GetValue<bool>() ?? false), search, typedKeys: QueryOf(context).Flag("typed_keys"));
                 if (totalAsInt && response["hits"]?["total"] is JsonObject total)
                     response["hits"]!["total"] = total["value"]!.GetValue<long>();
                 response["status"] = 200;
