@@ -33,8 +33,17 @@ public sealed class MetricsTests
             }).Build();
             consumer.Subscribe("metered");
             Assert.NotNull(consumer.Consume(TimeSpan.FromSeconds(30)));
+            // Gauges are read at scrape time from the coordinator, which may still be finishing the join the consumer
+            // has just seen complete: scrape until the group shows up (or 10 s pass), then assert on that text.
             using var http = new HttpClient();
-            text = await http.GetStringAsync($"http://127.0.0.1:{broker.MetricsPort}/metrics");
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                text = await http.GetStringAsync($"http://127.0.0.1:{broker.MetricsPort}/metrics");
+                if (text.Contains("beltline_broker_group_members 1", StringComparison.Ordinal) || DateTime.UtcNow >= deadline)
+                    break;
+                await Task.Delay(200);
+            }
         }
         finally
         {
