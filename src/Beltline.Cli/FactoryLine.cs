@@ -80,7 +80,7 @@ internal sealed class FactoryLine(string dataDir, ILoggerFactory loggerFactory) 
             Port = dashboardPort,
             SearchEndpoint = Search.BaseAddress,
             Kafka = new ClientConfig { BootstrapServers = bootstrap },
-            Processor = () => _processor.Status is var s ? new ProcessorView(s.Watermark, s.Late, s.Bad, s.Outputs) : null,
+            Processor = ProcessorView,
             LoggerFactory = loggerFactory,
         }, cancellationToken);
 
@@ -97,6 +97,12 @@ internal sealed class FactoryLine(string dataDir, ILoggerFactory loggerFactory) 
             .InvokeAsync(new OrderProducerSettings(InitialOrders, bootstrap, OrdersTopic), cancellationToken);
         if (orders.StatusCode != 200)
             throw new InvalidOperationException($"The order producer answered {orders.StatusCode}: {orders.Body}");
+    }
+
+    private ProcessorView ProcessorView()
+    {
+        var status = _processor!.Status;
+        return new ProcessorView(status.Watermark, status.Late, status.Bad, status.Outputs);
     }
 
     /// <summary>The clicks topic gets the partitions the processor's watermarks are tested with; the result topics one each, like Kafka's default.</summary>

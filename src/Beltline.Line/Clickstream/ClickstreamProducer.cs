@@ -65,7 +65,7 @@ public sealed class ClickstreamProducer
 
     public ClickstreamStatus Status => new(
         _elapsed.Elapsed,
-        _sessions.Sum(s => Volatile.Read(ref s)),
+        SumOf(_sessions),
         SumOf(_generated),
         _deliveries.Sum(d => d.DeliveredCount),
         _deliveries.Sum(d => d.FailedCount),

@@ -110,9 +110,9 @@ public sealed class OrderProducerFunction
     private async Task EnsureTopicAsync(OrderProducerSettings settings)
     {
         var adminConfig = settings.Client.ApplyTo(new AdminClientConfig { ClientId = "order-producer" }, settings.BootstrapServers);
+        using var admin = new AdminClientBuilder(adminConfig).SetLogHandler(KafkaReachability.Quiet).Build();
         // All topics, not just ours: asking for one topic may auto-create it with the broker's default partitions.
-        var metadata = KafkaReachability.Metadata(adminConfig, TimeSpan.FromSeconds(Math.Min(15, settings.Timeout.TotalSeconds)));
-        using var admin = new AdminClientBuilder(adminConfig).Build();
+        var metadata = KafkaReachability.Metadata(admin, settings.BootstrapServers, TimeSpan.FromSeconds(Math.Min(15, settings.Timeout.TotalSeconds)));
         if (metadata.Topics.Any(t => t.Topic == settings.TopicName && t.Error.Code == ErrorCode.NoError))
             return;
         var replicationFactor = (short)Math.Min(2, metadata.Brokers.Count);

@@ -117,9 +117,7 @@ public sealed class SearchSinkRunner(ConsumerConfig consumerConfig, SearchClient
                     throw new SearchUnavailableException($"{pending.Count} documents were still refused as busy after {attempt} attempts.");
             }
             Interlocked.Increment(ref _retries);
-            cancellationToken.WaitHandle.WaitOne(backoff);
-            cancellationToken.ThrowIfCancellationRequested();
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
+            backoff = WaitAndDouble(backoff, cancellationToken);
         }
         // Only now: the documents are durable in the store.
         consumer.Commit(batch.NextOffsets());
@@ -139,11 +137,17 @@ public sealed class SearchSinkRunner(ConsumerConfig consumerConfig, SearchClient
             catch (SearchUnavailableException e) when (attempt < options.MaxAttempts)
             {
                 logger.LogWarning("{What} failed (attempt {Attempt} of {Max}): {Reason}", what, attempt, options.MaxAttempts, e.Message);
-                cancellationToken.WaitHandle.WaitOne(backoff);
-                cancellationToken.ThrowIfCancellationRequested();
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
+                backoff = WaitAndDouble(backoff, cancellationToken);
             }
         }
+    }
+
+    /// <summary>Sleeps the backoff (a stop wakes it and cancels), and returns the next one, doubled up to the maximum.</summary>
+    private TimeSpan WaitAndDouble(TimeSpan backoff, CancellationToken cancellationToken)
+    {
+        cancellationToken.WaitHandle.WaitOne(backoff);
+        cancellationToken.ThrowIfCancellationRequested();
+        return TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
     }
 
     /// <summary>The bulk body under construction: items as (action line + source line) ranges, and the offsets they cover.</summary>
