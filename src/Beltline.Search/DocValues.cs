@@ -30,7 +30,7 @@ public sealed class SegmentDocs(SearchIndex index, AtomicReaderContext leaf, int
 
 /// <summary>
 /// A field's per-document values in one segment, read from doc values: numbers, dates and booleans from
-/// NumericDocValues (doubles as their IEEE bits), keywords from SortedSetDocValues (ordinals into the segment's
+/// SortedSet doc values of 8 sortable bytes (doubles as their IEEE bits), keywords from SortedSetDocValues (ordinals into the segment's
 /// sorted terms). Text fields have none, so sorting or aggregating on them is refused as in ES.
 /// Decoding Lucene.Net's packed doc values costs tens of nanoseconds a value, so the first read of a field in a
 /// segment copies its column into plain arrays (<see cref="ColumnCache"/>), kept as long as the segment lives:
@@ -173,43 +173,59 @@ internal static class ColumnCache
         var columns = For(reader);
         if (columns.TryGetValue(field, out var cached))
             return cached as NumericColumn;
-        var docValues = reader.GetNumericDocValues(field);
+        var docValues = reader.GetSortedSetDocValues(field);
         if (docValues is null)
             return null;   // not cached: a later segment state never adds values to this core
+        // Each distinct value once, by ordinal; then each document's ordinals turned into values.
+        var distinct = new long[docValues.ValueCount];
+        var terms = docValues.GetTermsEnum();
+        for (var ord = 0; terms.MoveNext(); ord++)
+            distinct[ord] = DocumentMapper.ReadSortable(terms.Term);
         var maxDoc = reader.MaxDoc;
         var values = new long[maxDoc];
-        for (var doc = 0; doc < maxDoc; doc++)
-            values[doc] = docValues.Get(doc);
         bool[]? present = null;
-        var withField = reader.GetDocsWithField(field);
-        if (withField is not null and not Lucene.Net.Util.Bits.MatchAllBits)
+        var multiValued = false;
+        for (var doc = 0; doc < maxDoc; doc++)
         {
-            present = new bool[maxDoc];
-            for (var doc = 0; doc < maxDoc; doc++)
-                present[doc] = withField.Get(doc);
+            docValues.SetDocument(doc);
+            var ord = docValues.NextOrd();
+            if (ord == SortedSetDocValues.NO_MORE_ORDS)
+            {
+                present ??= NewPresence(maxDoc, doc);
+                present[doc] = false;
+                continue;
+            }
+            values[doc] = distinct[ord];
+            if (present is not null)
+                present[doc] = true;
+            multiValued |= docValues.NextOrd() != SortedSetDocValues.NO_MORE_ORDS;
         }
         int[]? offsets = null;
         long[]? all = null;
-        if (reader.GetBinaryDocValues(field + DocumentMapper.AllValuesSuffix) is { } arrays)
+        if (multiValued)
         {
             // Some document holds an array: lay every document's values out end to end.
             offsets = new int[maxDoc + 1];
             var list = new List<long>(maxDoc);
-            var bytes = new BytesRef();
             for (var doc = 0; doc < maxDoc; doc++)
             {
                 offsets[doc] = list.Count;
-                arrays.Get(doc, bytes);
-                if (bytes.Length > 0)
-                    for (var i = 0; i < bytes.Length; i += sizeof(long))
-                        list.Add(System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes.Bytes.AsSpan(bytes.Offset + i, sizeof(long))));
-                else if (present is null || present[doc])
-                    list.Add(values[doc]);
+                docValues.SetDocument(doc);
+                for (var ord = docValues.NextOrd(); ord != SortedSetDocValues.NO_MORE_ORDS; ord = docValues.NextOrd())
+                    list.Add(distinct[ord]);
             }
             offsets[maxDoc] = list.Count;
             all = list.ToArray();
         }
         return (NumericColumn)columns.GetOrAdd(field, new NumericColumn(values, present, offsets, all));
+    }
+
+    /// <summary>Presence flags, true for the documents before <paramref name="firstMissing"/> (all had a value).</summary>
+    private static bool[] NewPresence(int maxDoc, int firstMissing)
+    {
+        var present = new bool[maxDoc];
+        present.AsSpan(0, firstMissing).Fill(true);
+        return present;
     }
 
     public static KeywordColumn Keywords(AtomicReader reader, string field, SortedSetDocValues docValues)

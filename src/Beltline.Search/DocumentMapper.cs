@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Lucene.Net.Documents;
 using Lucene.Net.Util;
@@ -7,10 +9,12 @@ namespace Beltline.Search;
 
 /// <summary>
 /// Turns a JSON source into a Lucene document by the index's mapping, adding fields ES's dynamic mapping would.
-/// Each leaf is indexed for queries and, when ES would have doc values, given one (keywords: SortedSet, numbers,
-/// dates, booleans: Numeric, first value of an array) for sorting and aggregations.
+/// Each leaf is indexed for queries and, when ES would have doc values, given one: keywords as their UTF-8 bytes and
+/// numbers, dates and booleans as 8 sortable bytes, both in SortedSet doc values, which hold every value of an array.
+/// One mapper per index, used under its write lock: Lucene fields are reused from document to document, as Lucene
+/// advises, because a fresh field builds a fresh token stream (reflection over its attributes) for every value.
 /// </summary>
-public static class DocumentMapper
+public sealed class DocumentMapper
 {
     public const string IdField = "_id";
     public const string SourceField = "_source";
@@ -19,32 +23,23 @@ public static class DocumentMapper
     /// <summary>Every path a document has a value at (ES's <c>_field_names</c>), for <c>exists</c>.</summary>
     public const string FieldNamesField = "_field_names";
 
-    /// <summary>
-    /// Numeric terms per value: Lucene 4's default step 4 indexes 16 terms per long, which made indexing several
-    /// times slower; step 16 (ES 2.x's choice) indexes 4 and keeps range queries cheap. Queries must use the same step.
-    /// </summary>
-    public const int NumericPrecisionStep = 16;
-
-    private static readonly FieldType LongType = new(Int64Field.TYPE_NOT_STORED) { NumericPrecisionStep = NumericPrecisionStep };
-    private static readonly FieldType DoubleType = new(DoubleField.TYPE_NOT_STORED) { NumericPrecisionStep = NumericPrecisionStep };
-
-    static DocumentMapper()
-    {
-        LongType.Freeze();
-        DoubleType.Freeze();
-    }
+    private readonly FieldPool _fields = new();
+    private readonly MapContext _context = new();
+    private readonly Document _document = new();
 
     /// <summary>The document to index; <paramref name="mappingChanged"/> says new fields were added to the mapping.</summary>
-    public static Document Map(string id, ReadOnlyMemory<byte> source, IndexMapping mapping, long version, long seqNo, out bool mappingChanged)
+    /// <remarks>The document and its fields are reused by the next call: index it before mapping another.</remarks>
+    public Document Map(string id, ReadOnlyMemory<byte> source, IndexMapping mapping, long version, long seqNo, out bool mappingChanged)
     {
-        var document = new Document
-        {
-            new StringField(IdField, id, Field.Store.YES),
-            new StoredField(SourceField, source.ToArray()),
-            new NumericDocValuesField(VersionField, version),
-            new NumericDocValuesField(SeqNoField, seqNo),
-        };
-        var context = new MapContext(document, mapping, id);
+        _fields.Reset();
+        var document = _document;
+        document.Fields.Clear();
+        document.Add(_fields.Id(id));
+        document.Add(_fields.Source(source));
+        document.Add(_fields.StoredLong(VersionField, version));
+        document.Add(_fields.StoredLong(SeqNoField, seqNo));
+        var context = _context;
+        context.Start(document, mapping, id, _fields);
         JsonDocument json;
         try
         {
@@ -60,7 +55,6 @@ public static class DocumentMapper
                 throw new SearchException(400, "mapper_parsing_exception", "failed to parse, document is empty");
             MapObject(json.RootElement, "", context);
         }
-        AddNumericDocValues(context);
         // Only a document that mapped whole changes the mapping, as ES applies mapping updates of accepted documents only.
         foreach (var (path, field) in context.Pending)
             mapping.AddDynamic(path, field);
@@ -68,44 +62,132 @@ public static class DocumentMapper
         return document;
     }
 
-    /// <summary>Suffix of the field holding every value of a numeric array (NumericDocValues hold one value a document).</summary>
-    public const string AllValuesSuffix = "#all";
+    /// <summary>A numeric doc value as SortedSet bytes: big-endian with the sign bit flipped, so byte order is numeric order.</summary>
+    internal static void WriteSortable(long raw, Span<byte> eightBytes) =>
+        BinaryPrimitives.WriteUInt64BigEndian(eightBytes, (ulong)raw ^ 0x8000_0000_0000_0000UL);
 
-    /// <summary>
-    /// The first value as NumericDocValues (single-valued in Lucene 4.8); an array's values all, packed as
-    /// little-endian longs, in a BinaryDocValues field beside it, only for documents with more than one.
-    /// </summary>
-    private static void AddNumericDocValues(MapContext context)
-    {
-        foreach (var (path, values) in context.Numbers)
-        {
-            context.Document.Add(new NumericDocValuesField(path, values[0]));
-            if (values.Count < 2)
-                continue;
-            var packed = new byte[values.Count * sizeof(long)];
-            for (var i = 0; i < values.Count; i++)
-                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(packed.AsSpan(i * sizeof(long)), values[i]);
-            context.Document.Add(new BinaryDocValuesField(path + AllValuesSuffix, new BytesRef(packed)));
-        }
-    }
+    internal static long ReadSortable(BytesRef bytes) =>
+        (long)(BinaryPrimitives.ReadUInt64BigEndian(bytes.Bytes.AsSpan(bytes.Offset, sizeof(long))) ^ 0x8000_0000_0000_0000UL);
 
-    private sealed class MapContext(Document document, IndexMapping mapping, string id)
+    /// <summary>The state of the document being mapped, reused from one document to the next.</summary>
+    private sealed class MapContext
     {
-        public Document Document { get; } = document;
-        public IndexMapping Mapping { get; } = mapping;
-        public string Id { get; } = id;
+        public Document Document { get; private set; } = null!;
+        public IndexMapping Mapping { get; private set; } = null!;
+        public string Id { get; private set; } = "";
+        public FieldPool Fields { get; private set; } = null!;
         /// <summary>Fields this document introduces, in the order found (parents before children).</summary>
         public List<(string Path, FieldMapping Field)> Pending { get; } = [];
         public Dictionary<string, FieldMapping> PendingByPath { get; } = new(StringComparer.Ordinal);
         public HashSet<string> FieldNames { get; } = new(StringComparer.Ordinal);
-        /// <summary>Every numeric doc value per path (doubles as their bits), added as doc values once the document is read.</summary>
-        public Dictionary<string, List<long>> Numbers { get; } = new(StringComparer.Ordinal);
 
-        public void AddNumber(string path, long raw)
+        public void Start(Document document, IndexMapping mapping, string id, FieldPool fields)
         {
-            if (!Numbers.TryGetValue(path, out var values))
-                Numbers[path] = values = new List<long>(1);
-            values.Add(raw);
+            Document = document;
+            Mapping = mapping;
+            Id = id;
+            Fields = fields;
+            Pending.Clear();
+            PendingByPath.Clear();
+            FieldNames.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Lucene fields kept per name and kind and handed out again for each document: the n-th value of a field in a
+    /// document gets the n-th field object of its slot.
+    /// </summary>
+    private sealed class FieldPool
+    {
+        private enum Use { Id, Source, StoredLong, Text, Keyword, KeywordValues, NumberValues, FieldName }
+
+        private sealed class Slot
+        {
+            public readonly List<Field> Fields = [];
+            public int Used;
+        }
+
+        private readonly Dictionary<(string Name, Use Use), Slot> _slots = new();
+        private readonly List<Slot> _touched = [];
+
+        public void Reset()
+        {
+            foreach (var slot in _touched)
+                slot.Used = 0;
+            _touched.Clear();
+        }
+
+        /// <summary>The next field of the slot to reuse, or null when the document needs one more than the slot holds.</summary>
+        private Field? Next(string name, Use use, out Slot slot)
+        {
+            if (!_slots.TryGetValue((name, use), out slot!))
+                _slots[(name, use)] = slot = new Slot();
+            if (slot.Used == 0)
+                _touched.Add(slot);
+            return slot.Used < slot.Fields.Count ? slot.Fields[slot.Used++] : null;
+        }
+
+        private static Field Keep(Slot slot, Field field)
+        {
+            slot.Fields.Add(field);
+            slot.Used++;
+            return field;
+        }
+
+        public Field Id(string id) => Next(IdField, Use.Id, out var slot) is { } field
+            ? Set(field, id)
+            : Keep(slot, new StringField(IdField, id, Field.Store.YES));
+
+        public Field Source(ReadOnlyMemory<byte> source)
+        {
+            var bytes = MemoryMarshal.TryGetArray(source, out var segment) ? segment : new ArraySegment<byte>(source.ToArray());
+            var value = new BytesRef(bytes.Array, bytes.Offset, bytes.Count);
+            if (Next(SourceField, Use.Source, out var slot) is not { } field)
+                return Keep(slot, new StoredField(SourceField, value));
+            field.SetBytesValue(value);
+            return field;
+        }
+
+        public Field StoredLong(string name, long value)
+        {
+            if (Next(name, Use.StoredLong, out var slot) is not { } field)
+                return Keep(slot, new StoredField(name, value));
+            field.SetInt64Value(value);
+            return field;
+        }
+
+        public Field Text(string name, string text) => Next(name, Use.Text, out var slot) is { } field
+            ? Set(field, text)
+            : Keep(slot, new TextField(name, text, Field.Store.NO));
+
+        public Field Keyword(string name, string text) => Next(name, Use.Keyword, out var slot) is { } field
+            ? Set(field, text)
+            : Keep(slot, new StringField(name, text, Field.Store.NO));
+
+        public Field FieldName(string path) => Next(FieldNamesField, Use.FieldName, out var slot) is { } field
+            ? Set(field, path)
+            : Keep(slot, new StringField(FieldNamesField, path, Field.Store.NO));
+
+        public Field KeywordValue(string name, string text)
+        {
+            var field = Next(name, Use.KeywordValues, out var slot) ?? Keep(slot, new SortedSetDocValuesField(name, new BytesRef()));
+            // The field's own BytesRef is refilled: doc values copy the bytes when the document is indexed.
+            var bytes = (BytesRef)field.GetBinaryValue();
+            bytes.CopyChars(text);
+            return field;
+        }
+
+        public Field NumberValue(string name, long raw)
+        {
+            var field = Next(name, Use.NumberValues, out var slot) ?? Keep(slot, new SortedSetDocValuesField(name, new BytesRef(new byte[sizeof(long)])));
+            WriteSortable(raw, field.GetBinaryValue().Bytes);
+            return field;
+        }
+
+        private static Field Set(Field field, string value)
+        {
+            field.SetStringValue(value);
+            return field;
         }
     }
 
@@ -171,29 +253,28 @@ public static class DocumentMapper
     private static void MapLeaf(JsonElement value, string path, FieldMapping field, MapContext context)
     {
         var document = context.Document;
+        var fields = context.Fields;
         switch (field.Kind)
         {
             case FieldKind.Text:
-                document.Add(new TextField(path, ScalarText(value), Field.Store.NO));
+                document.Add(fields.Text(path, ScalarText(value)));
                 break;
             case FieldKind.Keyword:
                 var text = ScalarText(value);
                 if (field.IgnoreAbove is { } limit && text.Length > limit)
                     return;   // ES keeps the value in _source only
-                document.Add(new StringField(path, text, Field.Store.NO));
-                document.Add(new SortedSetDocValuesField(path, new BytesRef(text)));
+                document.Add(fields.Keyword(path, text));
+                document.Add(fields.KeywordValue(path, text));
                 break;
             case FieldKind.Integer:
                 if (!TryInteger(value, out var integer))
                     throw Unparsable(path, field, value, context.Id);
-                document.Add(new Int64Field(path, integer, LongType));
-                context.AddNumber(path, integer);
+                document.Add(fields.NumberValue(path, integer));
                 break;
             case FieldKind.Floating:
                 if (!TryDouble(value, out var number))
                     throw Unparsable(path, field, value, context.Id);
-                document.Add(new DoubleField(path, number, DoubleType));
-                context.AddNumber(path, BitConverter.DoubleToInt64Bits(number));
+                document.Add(fields.NumberValue(path, BitConverter.DoubleToInt64Bits(number)));
                 break;
             case FieldKind.Date:
                 long millis;
@@ -201,8 +282,7 @@ public static class DocumentMapper
                     millis = epoch;
                 else if (value.ValueKind != JsonValueKind.String || !DateFormats.TryParse(value.GetString()!, out millis))
                     throw Unparsable(path, field, value, context.Id);
-                document.Add(new Int64Field(path, millis, LongType));
-                context.AddNumber(path, millis);
+                document.Add(fields.NumberValue(path, millis));
                 break;
             case FieldKind.Boolean:
                 bool flag;
@@ -214,11 +294,14 @@ public static class DocumentMapper
                     flag = false;
                 else
                     throw Unparsable(path, field, value, context.Id);
-                document.Add(new StringField(path, flag ? "true" : "false", Field.Store.NO));
-                context.AddNumber(path, flag ? 1 : 0);
+                document.Add(fields.NumberValue(path, flag ? 1 : 0));
                 break;
         }
-        MarkPresent(path, context);
+        // Fields with doc values answer exists from them, as in ES: only text leaves and objects need _field_names.
+        if (field.Kind == FieldKind.Text)
+            MarkPresent(path, context);
+        else if (path.LastIndexOf('.') is var dot and > 0)
+            MarkPresent(path[..dot], context);
     }
 
     private static void MarkPresent(string path, MapContext context)
@@ -226,7 +309,7 @@ public static class DocumentMapper
         // Parents count as present too: exists on an object matches when any field under it has a value.
         while (context.FieldNames.Add(path))
         {
-            context.Document.Add(new StringField(FieldNamesField, path, Field.Store.NO));
+            context.Document.Add(context.Fields.FieldName(path));
             var dot = path.LastIndexOf('.');
             if (dot < 0)
                 break;

@@ -15,7 +15,10 @@ public sealed class FieldMapping
     public int? IgnoreAbove { get; init; }
     public string? Format { get; init; }
 
-    public FieldKind Kind => KindOf(Type);
+    private FieldKind? _kind;
+
+    /// <summary>How the type is indexed; worked out once (the mapper asks for every value of every document).</summary>
+    public FieldKind Kind => _kind ??= KindOf(Type);
 
     public static FieldKind KindOf(string type) => type switch
     {

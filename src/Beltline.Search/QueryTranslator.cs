@@ -15,8 +15,6 @@ namespace Beltline.Search;
 /// </summary>
 public sealed class QueryTranslator(IndexMapping mapping, long nowMillis)
 {
-    private const int Step = DocumentMapper.NumericPrecisionStep;
-
     public static Query MatchNothing() => new BooleanQuery();
 
     public Query Translate(JsonNode? query)
@@ -160,16 +158,17 @@ public sealed class QueryTranslator(IndexMapping mapping, long nowMillis)
         {
             case FieldKind.Integer:
                 var integer = ParseInteger(field, value);
-                return NumericRangeQuery.NewInt64Range(field, Step, integer, integer, true, true);
+                return NumericColumnFilter.Range(field, mapped, integer, integer);
             case FieldKind.Floating:
                 var number = ParseDouble(field, value);
-                return NumericRangeQuery.NewDoubleRange(field, Step, number, number, true, true);
+                return NumericColumnFilter.Range(field, mapped, number, number, true, true);
             case FieldKind.Date:
                 var from = DateBound(field, value, roundUp: false);
                 var to = DateBound(field, value, roundUp: true);
-                return NumericRangeQuery.NewInt64Range(field, Step, from, to, true, true);
+                return NumericColumnFilter.Range(field, mapped, from, to);
             case FieldKind.Boolean:
-                return new TermQuery(new Term(field, text is "true" or "false" ? text : throw SearchException.BadRequest($"Can't parse boolean value [{text}], expected [true] or [false]")));
+                var flag = BooleanValue(text);
+                return NumericColumnFilter.Range(field, mapped, flag, flag);
             case FieldKind.Object:
                 return MatchNothing();
             default:
@@ -192,20 +191,31 @@ public sealed class QueryTranslator(IndexMapping mapping, long nowMillis)
         var includeUpper = options["lt"] is null && (options["to"] is null || options["include_upper"]?.GetValue<bool>() != false);
         Query query = mapped.Kind switch
         {
-            FieldKind.Integer => NumericRangeQuery.NewInt64Range(field, Step,
+            FieldKind.Integer => NumericColumnFilter.Range(field, mapped,
                 lower is null ? null : IntegerBound(field, lower, includeLower, isLower: true),
-                upper is null ? null : IntegerBound(field, upper, includeUpper, isLower: false), true, true),
-            FieldKind.Floating => NumericRangeQuery.NewDoubleRange(field, Step,
+                upper is null ? null : IntegerBound(field, upper, includeUpper, isLower: false)),
+            FieldKind.Floating => NumericColumnFilter.Range(field, mapped,
                 lower is null ? null : ParseDouble(field, lower), upper is null ? null : ParseDouble(field, upper), includeLower, includeUpper),
             // ES rounds gt and lte up (to the unit's last millisecond), gte and lt down.
-            FieldKind.Date => NumericRangeQuery.NewInt64Range(field, Step,
+            FieldKind.Date => NumericColumnFilter.Range(field, mapped,
                 lower is null ? null : DateBound(field, lower, roundUp: !includeLower) + (includeLower ? 0 : 1),
-                upper is null ? null : DateBound(field, upper, roundUp: includeUpper) - (includeUpper ? 0 : 1), true, true),
-            FieldKind.Keyword or FieldKind.Text or FieldKind.Boolean => TermRangeQuery.NewStringRange(field, lower?.ToString(), upper?.ToString(), includeLower, includeUpper),
+                upper is null ? null : DateBound(field, upper, roundUp: includeUpper) - (includeUpper ? 0 : 1)),
+            FieldKind.Boolean => NumericColumnFilter.Range(field, mapped,
+                lower is null ? null : BooleanValue(lower.ToString()) + (includeLower ? 0 : 1),
+                upper is null ? null : BooleanValue(upper.ToString()) - (includeUpper ? 0 : 1)),
+            FieldKind.Keyword or FieldKind.Text => TermRangeQuery.NewStringRange(field, lower?.ToString(), upper?.ToString(), includeLower, includeUpper),
             _ => MatchNothing(),
         };
         return Boosted(query, options);
     }
+
+    /// <summary>A boolean as its doc value: 1 for true, 0 for false.</summary>
+    private static long BooleanValue(string text) => text switch
+    {
+        "true" => 1,
+        "false" => 0,
+        _ => throw SearchException.BadRequest($"Can't parse boolean value [{text}], expected [true] or [false]"),
+    };
 
     /// <summary>An inclusive whole-number bound: 2.5 as gte is 3, as lte 2; an exclusive bound moves by one.</summary>
     private static long IntegerBound(string field, JsonNode value, bool inclusive, bool isLower)
@@ -236,10 +246,16 @@ public sealed class QueryTranslator(IndexMapping mapping, long nowMillis)
         : throw new SearchException(400, "query_shard_exception", $"failed to create query: For input string: \"{value}\"",
             new JsonObject { ["field"] = field });
 
-    private static Query Exists(JsonNode? body)
+    /// <summary>Fields with doc values answer from them (ES's doc-values exists); text fields and objects from <c>_field_names</c>.</summary>
+    private Query Exists(JsonNode? body)
     {
         var field = body?["field"]?.ToString() ?? throw SearchException.Parsing("[exists] must be provided with a [field]");
-        return new ConstantScoreQuery(new TermQuery(new Term(DocumentMapper.FieldNamesField, field)));
+        return mapping.Resolve(field) switch
+        {
+            { Kind: FieldKind.Integer or FieldKind.Floating or FieldKind.Date or FieldKind.Boolean } numeric => NumericColumnFilter.Exists(field, numeric),
+            { Kind: FieldKind.Keyword } keyword => new ConstantScoreQuery(new KeywordExistsFilter(field, keyword)),
+            _ => new ConstantScoreQuery(new TermQuery(new Term(DocumentMapper.FieldNamesField, field))),
+        };
     }
 
     private Query Bool(JsonObject body)

@@ -37,11 +37,13 @@ public sealed class SearchIndex : IDisposable
     private readonly IndexWriter _writer;
     private readonly SearcherManager _searchers;
     private readonly Translog _translog;
+    private readonly DocumentMapper _mapper = new();   // used under the write lock only
     private readonly System.Threading.Lock _metaLock = new();
     private Dictionary<string, StoredDocument?> _live = new(StringComparer.Ordinal);   // null: deleted since the last refresh
     private IdLookup? _idLookup;
     private long _nextSeqNo;
     private volatile bool _dirtySinceRefresh;
+    private long _lastSearchTicks = Environment.TickCount64;
     private volatile bool _dirtySinceCommit;
     private bool _disposed;
 
@@ -65,6 +67,9 @@ public sealed class SearchIndex : IDisposable
         {
             OpenMode = OpenMode.CREATE_OR_APPEND,
             RAMBufferSizeMB = 64,
+            // A refresh flushes a small segment every second under load: written once as plain files rather than
+            // written and then copied into a compound file. Merged segments still follow the merge policy's ratio.
+            UseCompoundFile = false,
         };
         _writer = new IndexWriter(_directory, config);
         _nextSeqNo = _writer.CommitData.TryGetValue(SeqNoKey, out var seq) && long.TryParse(seq, out var max) ? max + 1 : 0;
@@ -84,7 +89,7 @@ public sealed class SearchIndex : IDisposable
                 _writer.DeleteDocuments(new Term(DocumentMapper.IdField, operation.Id));
             else
             {
-                var document = DocumentMapper.Map(operation.Id, operation.Source, Mapping, operation.Version, operation.SeqNo, out var mappingChanged);
+                var document = _mapper.Map(operation.Id, operation.Source, Mapping, operation.Version, operation.SeqNo, out var mappingChanged);
                 if (mappingChanged)
                     SaveMeta();
                 _writer.UpdateDocument(new Term(DocumentMapper.IdField, operation.Id), document);
@@ -158,7 +163,7 @@ public sealed class SearchIndex : IDisposable
                 throw new SearchException(409, "version_conflict_engine_exception",
                     $"[{id}]: version conflict, document already exists (current version [{current.Version}])",
                     new JsonObject { ["index_uuid"] = Uuid, ["shard"] = "0", ["index"] = Name });
-            return WriteLocked(id, source.ToArray(), current, generated);
+            return WriteLocked(id, source.ToArray(), current);
         }
     }
 
@@ -174,12 +179,12 @@ public sealed class SearchIndex : IDisposable
                 var initial = upsert ?? (docAsUpsert ? doc : null)
                     ?? throw new SearchException(404, "document_missing_exception", $"[_doc][{id}]: document missing",
                         new JsonObject { ["index_uuid"] = Uuid, ["shard"] = "0", ["index"] = Name });
-                return WriteLocked(id, JsonSerializer.SerializeToUtf8Bytes(initial), null, false);
+                return WriteLocked(id, JsonSerializer.SerializeToUtf8Bytes(initial), null);
             }
             var merged = JsonNode.Parse(current.Source)!.AsObject();
             if (!DeepMerge(merged, doc))
                 return new WriteResult(id, current.Version, current.SeqNo, "noop", 200);
-            return WriteLocked(id, JsonSerializer.SerializeToUtf8Bytes(merged), current, false);
+            return WriteLocked(id, JsonSerializer.SerializeToUtf8Bytes(merged), current);
         }
     }
 
@@ -222,21 +227,23 @@ public sealed class SearchIndex : IDisposable
             new JsonObject { ["index_uuid"] = Uuid, ["shard"] = "0", ["index"] = Name });
     }
 
-    private WriteResult WriteLocked(string id, byte[] source, StoredDocument? current, bool generated)
+    private WriteResult WriteLocked(string id, byte[] source, StoredDocument? current)
     {
         var version = (current?.Version ?? 0) + 1;
         var seqNo = _nextSeqNo;
-        var document = DocumentMapper.Map(id, source, Mapping, version, seqNo, out var mappingChanged);
+        var document = _mapper.Map(id, source, Mapping, version, seqNo, out var mappingChanged);
         _nextSeqNo++;
         if (mappingChanged)
             SaveMeta();
-        if (generated)
-            _writer.AddDocument(document);   // a fresh id cannot replace anything: skip the delete-by-term
+        if (current is null)
+            _writer.AddDocument(document);   // nothing to replace (the lookup covers every write): skip the delete-by-term, as ES does
         else
             _writer.UpdateDocument(new Term(DocumentMapper.IdField, id), document);
         _translog.Append(id, seqNo, version, source);
         _live[id] = new StoredDocument(id, version, seqNo, source);
         MarkDirty();
+        if (_live.Count >= MaxLiveWrites)
+            RefreshLocked();
         return current is null ? new WriteResult(id, version, seqNo, "created", 201) : new WriteResult(id, version, seqNo, "updated", 200);
     }
 
@@ -277,9 +284,10 @@ public sealed class SearchIndex : IDisposable
                 var doc = docs.NextDoc();
                 if (doc == DocIdSetIterator.NO_MORE_DOCS)
                     continue;
-                var version = reader.GetNumericDocValues(DocumentMapper.VersionField)?.Get(doc) ?? 1;
-                var seqNo = reader.GetNumericDocValues(DocumentMapper.SeqNoField)?.Get(doc) ?? 0;
-                var source = reader.Document(doc).GetBinaryValue(DocumentMapper.SourceField);
+                var stored = reader.Document(doc);
+                var version = stored.GetField(DocumentMapper.VersionField)?.GetInt64Value() ?? 1;
+                var seqNo = stored.GetField(DocumentMapper.SeqNoField)?.GetInt64Value() ?? 0;
+                var source = stored.GetBinaryValue(DocumentMapper.SourceField);
                 return new StoredDocument(id, version, seqNo, source.Bytes[source.Offset..(source.Offset + source.Length)]);
             }
             return null;
@@ -305,6 +313,54 @@ public sealed class SearchIndex : IDisposable
         return changed;
     }
 
+    /// <summary>
+    /// ES's <c>index.search.idle.after</c>: an index that has not been searched for this long skips scheduled
+    /// refreshes (each one flushes a small segment that merges then rewrite) until the next search refreshes it.
+    /// </summary>
+    public static readonly TimeSpan SearchIdleAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>Writes kept in the live version map before a refresh is forced even on a search-idle index (bounds its memory).</summary>
+    internal const int MaxLiveWrites = 100_000;
+
+    /// <summary>
+    /// True when <c>index.refresh_interval</c> is set: ES then refreshes on schedule even when idle, and <c>-1</c>
+    /// turns scheduled refreshes off.
+    /// </summary>
+    public string? RefreshIntervalSetting => Settings["refresh_interval"]?.ToString();
+
+    public bool IsSearchIdle => RefreshIntervalSetting is null
+        && Environment.TickCount64 - Interlocked.Read(ref _lastSearchTicks) > (long)SearchIdleAfterSetting.TotalMilliseconds;
+
+    /// <summary><c>index.search.idle.after</c> when the index sets it, else <see cref="SearchIdleAfter"/>.</summary>
+    private TimeSpan SearchIdleAfterSetting => Settings["search.idle.after"]?.ToString() is { } text
+        ? ParseTimeValue("index.search.idle.after", text)
+        : SearchIdleAfter;
+
+    /// <summary>An ES time value: a whole number and a unit, ms, s, m, h or d ("30s").</summary>
+    private static TimeSpan ParseTimeValue(string setting, string text)
+    {
+        var unit = text.TrimStart("0123456789".ToCharArray());
+        var amount = text[..^unit.Length];
+        long? millis = unit switch { "ms" => 1, "s" => 1_000, "m" => 60_000, "h" => 3_600_000, "d" => 86_400_000, _ => null };
+        if (millis is null || !long.TryParse(amount, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            throw SearchException.BadRequest($"failed to parse setting [{setting}] with value [{text}] as a time value: unit is missing or unrecognized");
+        return TimeSpan.FromMilliseconds(value * millis.Value);
+    }
+
+    /// <summary>The scheduled refresh: skipped when search-idle (<see cref="SearchIdleAfter"/>) or when refresh_interval is -1.</summary>
+    public void ScheduledRefresh()
+    {
+        if (RefreshIntervalSetting is "-1" || IsSearchIdle)
+            return;
+        Refresh();
+    }
+
+    /// <summary>
+    /// Holds the write lock across many writes (a bulk request's run of items for this index): taking it once per
+    /// document made two concurrent bulk requests wake each other for every document. The lock is reentrant.
+    /// </summary>
+    public System.Threading.Lock.Scope EnterWriteBatch() => _writeLock.EnterScope();
+
     /// <summary>Makes every write so far durable (translog fsync); called before a write request is answered.</summary>
     public void Sync()
     {
@@ -321,16 +377,19 @@ public sealed class SearchIndex : IDisposable
         if (!_dirtySinceRefresh)
             return;
         lock (_writeLock)
-        {
-            if (_disposed)
-                return;
-            _dirtySinceRefresh = false;
-            _searchers.MaybeRefreshBlocking();
-            // The refreshed reader holds every write made under this lock: the live map can start afresh.
-            _live = new Dictionary<string, StoredDocument?>(StringComparer.Ordinal);
-            _idLookup?.Dispose();
-            _idLookup = null;
-        }
+            RefreshLocked();
+    }
+
+    private void RefreshLocked()
+    {
+        if (_disposed)
+            return;
+        _dirtySinceRefresh = false;
+        _searchers.MaybeRefreshBlocking();
+        // The refreshed reader holds every write made under this lock: the live map can start afresh.
+        _live = new Dictionary<string, StoredDocument?>(StringComparer.Ordinal);
+        _idLookup?.Dispose();
+        _idLookup = null;
     }
 
     /// <summary>Durably commits every write so far (Lucene commit, fsync), recording the sequence number reached.</summary>
@@ -354,9 +413,14 @@ public sealed class SearchIndex : IDisposable
 
     internal bool NeedsCommit => _dirtySinceCommit;
 
+    /// <summary>A searcher for a search request: marks the index searched, refreshing it first when it was search-idle.</summary>
     public IndexSearcher AcquireSearcher()
     {
         ThrowIfDisposed();
+        var wasIdle = IsSearchIdle;
+        Interlocked.Exchange(ref _lastSearchTicks, Environment.TickCount64);
+        if (wasIdle)
+            Refresh();   // ES: a search on an idle shard with a pending refresh triggers it
         return _searchers.Acquire();
     }
 
@@ -365,7 +429,8 @@ public sealed class SearchIndex : IDisposable
     /// <summary>Live and deleted documents in the last refreshed view (what <c>_cat/indices</c> shows).</summary>
     public (int Live, int Deleted) DocCounts()
     {
-        var searcher = AcquireSearcher();
+        ThrowIfDisposed();
+        var searcher = _searchers.Acquire();   // not a search: leaves the index idle as it is
         try
         {
             return (searcher.IndexReader.NumDocs, searcher.IndexReader.NumDeletedDocs);

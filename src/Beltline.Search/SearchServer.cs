@@ -97,8 +97,8 @@ public sealed class SearchServer : IAsyncDisposable
     }
 }
 
-/// <summary>A response: JSON, or text for the <c>_cat</c> APIs, or nothing (HEAD).</summary>
-internal sealed record Reply(int Status, JsonNode? Json = null, string? Text = null)
+/// <summary>A response: JSON (as a tree, or already UTF-8), or text for the <c>_cat</c> APIs, or nothing (HEAD).</summary>
+internal sealed record Reply(int Status, JsonNode? Json = null, string? Text = null, byte[]? Utf8Json = null)
 {
     public static Reply Ok(JsonNode json) => new(200, json);
     public static readonly Reply Acknowledged = new(200, new JsonObject { ["acknowledged"] = true });
@@ -167,11 +167,19 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
             await response.WriteAsync(reply.Text, context.RequestAborted);
             return;
         }
-        if (reply.Json is null)
+        var pretty = context.Request.Query.ContainsKey("pretty") && context.Request.Query["pretty"] != "false";
+        if (reply.Utf8Json is { } utf8 && !pretty)
+        {
+            response.ContentType = "application/json; charset=UTF-8";
+            response.ContentLength = utf8.Length;
+            await response.Body.WriteAsync(utf8, context.RequestAborted);
+            return;
+        }
+        var json = reply.Json ?? (reply.Utf8Json is { } bytes ? JsonNode.Parse(bytes) : null);
+        if (json is null)
             return;
         response.ContentType = "application/json; charset=UTF-8";
-        var pretty = context.Request.Query.ContainsKey("pretty") && context.Request.Query["pretty"] != "false";
-        await JsonSerializer.SerializeAsync(response.Body, reply.Json, pretty ? Pretty : JsonSerializerOptions.Default, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(response.Body, json, pretty ? Pretty : JsonSerializerOptions.Default, context.RequestAborted);
     }
 
     // Security: HTTP basic authentication with the master user
@@ -216,8 +224,8 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         return (method, segments) switch
         {
             ("GET" or "HEAD", []) => Root(),
-            ("POST" or "PUT", ["_bulk"]) => Bulk(context, null, await BodyBytesAsync(request)),
-            ("POST" or "PUT", [var index, "_bulk"]) => Bulk(context, index, await BodyBytesAsync(request)),
+            ("POST" or "PUT", ["_bulk"]) => await BulkAsync(context, null),
+            ("POST" or "PUT", [var index, "_bulk"]) => await BulkAsync(context, index),
             ("GET" or "POST", ["_search"]) => Search(context, null, await BodyAsync(request)),
             ("GET" or "POST", [var index, "_search"]) => Search(context, index, await BodyAsync(request)),
             ("GET" or "POST", ["_msearch"]) => MultiSearch(context, null, await BodyBytesAsync(request)),
@@ -282,7 +290,16 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
     /// </summary>
     private static async Task<byte[]> BodyBytesAsync(HttpRequest request)
     {
-        using var buffer = new MemoryStream();
+        using var body = await ReadBodyAsync(request);
+        return body.Memory.ToArray();
+    }
+
+    /// <summary>
+    /// The body in a pooled buffer, returned when disposed: bulk bodies are hundreds of kilobytes, and a fresh array
+    /// each (large-object heap) made the collector run full collections under load.
+    /// </summary>
+    private static async Task<PooledBody> ReadBodyAsync(HttpRequest request)
+    {
         var encoding = request.Headers.ContentEncoding.ToString();
         var body = encoding.ToLowerInvariant() switch
         {
@@ -291,20 +308,59 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
             "deflate" => new System.IO.Compression.ZLibStream(request.Body, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true),
             _ => throw SearchException.BadRequest($"Content-Encoding [{encoding}] is not supported; use gzip, deflate or none"),
         };
+        var pooled = new PooledBody(request.ContentLength is > 0 and < 64 * 1024 * 1024 && ReferenceEquals(body, request.Body)
+            ? (int)request.ContentLength.Value + 1 : 64 * 1024);
         try
         {
-            await body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+            while (await body.ReadAsync(pooled.FreeSpace(), request.HttpContext.RequestAborted) is var read and > 0)
+                pooled.Advance(read);
+            return pooled;
         }
         catch (InvalidDataException e)
         {
+            pooled.Dispose();
             throw SearchException.BadRequest($"The {encoding} request body cannot be decompressed: {e.Message}");
+        }
+        catch
+        {
+            pooled.Dispose();
+            throw;
         }
         finally
         {
             if (!ReferenceEquals(body, request.Body))
                 await body.DisposeAsync();
         }
-        return buffer.ToArray();
+    }
+
+    /// <summary>A growing buffer rented from the shared pool.</summary>
+    private sealed class PooledBody(int initialSize) : IDisposable
+    {
+        private byte[]? _buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(initialSize);
+        private int _length;
+
+        public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+
+        public Memory<byte> FreeSpace()
+        {
+            if (_length == _buffer!.Length)
+            {
+                var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                _buffer.AsSpan(0, _length).CopyTo(larger);
+                System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
+            return _buffer.AsMemory(_length);
+        }
+
+        public void Advance(int count) => _length += count;
+
+        public void Dispose()
+        {
+            if (_buffer is not null)
+                System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
     }
 
     private static async Task<JsonObject?> BodyAsync(HttpRequest request)
@@ -577,91 +633,92 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
     }
 
     // ES API: Bulk — POST /_bulk, POST /<index>/_bulk (https://www.elastic.co/guide/en/elasticsearch/reference/7.10/docs-bulk.html)
-    private Reply Bulk(HttpContext context, string? defaultIndex, byte[] body)
+    private async Task<Reply> BulkAsync(HttpContext context, string? defaultIndex)
+    {
+        using var body = await ReadBodyAsync(context.Request);
+        return Bulk(context, defaultIndex, body.Memory);
+    }
+
+    private Reply Bulk(HttpContext context, string? defaultIndex, ReadOnlyMemory<byte> body)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         var query = QueryOf(context);
         if (body.Length == 0)
             throw new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: no requests added;");
-        if (body[^1] != (byte)'\n')
+        if (body.Span[^1] != (byte)'\n')
             throw SearchException.BadRequest("The bulk request must be terminated by a newline [\\n]");
-        var items = new JsonArray();
-        var errors = false;
+        using var response = new BulkResponse();
         var touched = new HashSet<SearchIndex>();
-        var span = body.AsMemory();
+        var rest = body;
         var lineNumber = 0;
-        while (!span.IsEmpty)
+        // The write lock of the index the current run of items goes to, held across the run.
+        SearchIndex? batchIndex = null;
+        System.Threading.Lock.Scope batch = default;
+        try
         {
-            var line = NextLine(ref span, ref lineNumber);
-            if (line.Span.Trim(" \t\r"u8).IsEmpty)
-                continue;
-            JsonObject action;
-            try
+            while (!rest.IsEmpty)
             {
-                action = JsonNode.Parse(line.Span) as JsonObject ?? throw new JsonException();
-            }
-            catch (JsonException)
-            {
-                throw SearchException.BadRequest($"Malformed action/metadata line [{lineNumber}], expected START_OBJECT or END_OBJECT");
-            }
-            if (action.Count != 1)
-                throw SearchException.BadRequest($"Malformed action/metadata line [{lineNumber}], expected a simple value for field [{action.FirstOrDefault().Key}]");
-            var (type, metaNode) = action.First();
-            if (type is not ("index" or "create" or "delete" or "update"))
-                throw SearchException.BadRequest($"Malformed action/metadata line [{lineNumber}], expected field [create], [delete], [index] or [update] but found [{type}]");
-            var meta = metaNode as JsonObject ?? [];
-            var indexName = meta["_index"]?.ToString() ?? defaultIndex;
-            var id = meta["_id"]?.ToString();
-            ReadOnlyMemory<byte> source = default;
-            if (type != "delete")
-            {
-                if (span.IsEmpty)
-                    throw SearchException.BadRequest($"Validation Failed: 1: the {type} action on line [{lineNumber}] has no source line;");
-                source = NextLine(ref span, ref lineNumber);
-            }
-            var item = new JsonObject();
-            try
-            {
-                if (indexName is null)
-                    throw new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: index is missing;");
-                if (id is null && type is "delete" or "update")
-                    throw new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: id is missing;");
-                SearchStore.ValidateName(indexName);
-                var index = type == "delete" ? store.Get(indexName) : store.GetOrCreate(indexName);
-                WriteResult result;
-                if (type == "update")
+                var line = NextLine(ref rest, ref lineNumber);
+                if (line.Span.Trim(" \t\r"u8).IsEmpty)
+                    continue;
+                var action = BulkAction.Parse(line.Span, lineNumber);
+                var type = action.Type;
+                var indexName = action.Index ?? defaultIndex;
+                var id = action.Id;
+                ReadOnlyMemory<byte> source = default;
+                if (action.HasSource)
                 {
-                    var update = JsonNode.Parse(source.Span) as JsonObject ?? throw SearchException.Parsing("update body must be an object");
-                    if (update["doc"] is not JsonObject doc)
-                        throw new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: script or doc is missing;");
-                    var docAsUpsert = update["doc_as_upsert"]?.GetValue<bool>() ?? false;
-                    result = index.Update(id!, doc, docAsUpsert, update["upsert"] as JsonObject);
+                    if (rest.IsEmpty)
+                        throw SearchException.BadRequest($"Validation Failed: 1: the {type} action on line [{lineNumber}] has no source line;");
+                    source = NextLine(ref rest, ref lineNumber);
                 }
-                else if (type == "delete")
-                    result = index.Delete(id!, meta["if_seq_no"]?.GetValue<long>());
-                else
-                    result = index.Index(id, source, create: type == "create", ifSeqNo: id is null ? null : meta["if_seq_no"]?.GetValue<long>());
-                touched.Add(index);
-                var json = WriteJson(index, result, refreshed: false);
-                json["status"] = result.Status;
-                item[type] = json;
-                if (result.Status >= 400 && result.Result != "not_found")
-                    errors = true;
-            }
-            catch (Exception e) when (e is SearchException or JsonException or InvalidOperationException or FormatException)
-            {
-                var error = e as SearchException ?? new SearchException(400, e is JsonException ? "mapper_parsing_exception" : "illegal_argument_exception", e.Message);
-                item[type] = new JsonObject
+                try
                 {
-                    ["_index"] = indexName,
-                    ["_type"] = "_doc",
-                    ["_id"] = id,
-                    ["status"] = error.Status,
-                    ["error"] = error.Cause(),
-                };
-                errors = true;
+                    if (indexName is null)
+                        throw new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: index is missing;");
+                    if (id is null && type is "delete" or "update")
+                        throw new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: id is missing;");
+                    SearchStore.ValidateName(indexName);
+                    if (batchIndex is not null && batchIndex.Name != indexName)
+                    {
+                        // Released before the store is asked for another index: deleting an index takes the store's
+                        // lock, then the index's write lock, so the two must never be taken the other way round.
+                        batch.Dispose();
+                        batchIndex = null;
+                    }
+                    var index = type == "delete" ? store.Get(indexName) : store.GetOrCreate(indexName);
+                    if (batchIndex is null)
+                    {
+                        batch = index.EnterWriteBatch();
+                        batchIndex = index;
+                    }
+                    WriteResult result;
+                    if (type == "update")
+                    {
+                        var update = JsonNode.Parse(source.Span) as JsonObject ?? throw SearchException.Parsing("update body must be an object");
+                        if (update["doc"] is not JsonObject doc)
+                            throw new SearchException(400, "action_request_validation_exception", "Validation Failed: 1: script or doc is missing;");
+                        var docAsUpsert = update["doc_as_upsert"]?.GetValue<bool>() ?? false;
+                        result = index.Update(id!, doc, docAsUpsert, update["upsert"] as JsonObject);
+                    }
+                    else if (type == "delete")
+                        result = index.Delete(id!, action.IfSeqNo);
+                    else
+                        result = index.Index(id, source, create: type == "create", ifSeqNo: id is null ? null : action.IfSeqNo);
+                    touched.Add(index);
+                    response.Succeeded(type, index.Name, result);
+                }
+                catch (Exception e) when (e is SearchException or JsonException or InvalidOperationException or FormatException)
+                {
+                    var error = e as SearchException ?? new SearchException(400, e is JsonException ? "mapper_parsing_exception" : "illegal_argument_exception", e.Message);
+                    response.Failed(type, indexName, id, error);
+                }
             }
-            items.Add(item);
+        }
+        finally
+        {
+            if (batchIndex is not null)
+                batch.Dispose();
         }
         // One fsync per index for the whole bulk request, before it is answered.
         foreach (var index in touched)
@@ -669,10 +726,10 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         if (query.Refresh)
             foreach (var index in touched)
                 index.Refresh();
-        return Reply.Ok(new JsonObject { ["took"] = started.ElapsedMilliseconds, ["errors"] = errors, ["items"] = items });
+        return new Reply(200, Utf8Json: response.ToJson(started.ElapsedMilliseconds));
     }
 
-    private static ReadOnlyMemory<byte> NextLine(ref Memory<byte> rest, ref int lineNumber)
+    private static ReadOnlyMemory<byte> NextLine(ref ReadOnlyMemory<byte> rest, ref int lineNumber)
     {
         lineNumber++;
         var end = rest.Span.IndexOf((byte)'\n');
@@ -680,7 +737,7 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         if (end < 0)
         {
             line = rest;
-            rest = Memory<byte>.Empty;
+            rest = ReadOnlyMemory<byte>.Empty;
         }
         else
         {
@@ -726,7 +783,7 @@ internal sealed class SearchApi(SearchStore store, SearchServerOptions options, 
         var started = System.Diagnostics.Stopwatch.StartNew();
         var totalAsInt = QueryOf(context).Flag("rest_total_hits_as_int");
         var responses = new JsonArray();
-        var rest = body.AsMemory();
+        ReadOnlyMemory<byte> rest = body;
         var lineNumber = 0;
         while (!rest.IsEmpty)
         {

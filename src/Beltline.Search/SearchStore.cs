@@ -283,7 +283,7 @@ public sealed partial class SearchStore : IAsyncDisposable
                 {
                     try
                     {
-                        index.Refresh();
+                        index.ScheduledRefresh();
                         if (commit && index.NeedsCommit)
                             index.Commit();
                     }

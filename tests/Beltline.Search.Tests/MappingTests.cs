@@ -8,7 +8,7 @@ public sealed class MappingTests
     private static IndexMapping MapOne(string json, IndexMapping? mapping = null)
     {
         mapping ??= new IndexMapping();
-        DocumentMapper.Map("1", Encoding.UTF8.GetBytes(json), mapping, 1, 0, out _);
+        new DocumentMapper().Map("1", Encoding.UTF8.GetBytes(json), mapping, 1, 0, out _);
         return mapping;
     }
 
@@ -70,7 +70,7 @@ public sealed class MappingTests
         Assert.Throws<SearchException>(() => MapOne("""{"a":1,"obj":{"b":"x"},"n":"not a number"}""", mapping));
         Assert.Equal("""{"properties":{"n":{"type":"integer"}}}""", mapping.ToJson().ToJsonString());
 
-        DocumentMapper.Map("2", System.Text.Encoding.UTF8.GetBytes("""{"obj":{"b":"x","c":[1,2]},"n":3}"""), mapping, 1, 0, out var changed);
+        new DocumentMapper().Map("2", System.Text.Encoding.UTF8.GetBytes("""{"obj":{"b":"x","c":[1,2]},"n":3}"""), mapping, 1, 0, out var changed);
         Assert.True(changed);
         Assert.Equal("long", mapping.Resolve("obj.c")!.Type);
         Assert.Equal("keyword", mapping.Resolve("obj.b.keyword")!.Type);

@@ -89,6 +89,29 @@ public sealed class QueryTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Doc_value_queries_on_arrays_objects_booleans_and_deleted_documents()
+    {
+        var index = _temp.Index("mixed",
+            ("a", """{"scores":[1,50],"user":{"id":7},"text":"hello"}"""),
+            ("b", """{"scores":[20],"user":{"name":"x"}}"""),
+            ("c", """{"scores":3,"flag":true}"""));
+        List<string> Match(string query) =>
+            TempStore.Ids(_temp.Search("mixed", $$"""{"query":{{query}},"sort":["_doc"]}""")).Order().ToList();
+
+        Assert.Equal(["a", "b"], Match("""{"range":{"scores":{"gte":10}}}"""));   // any value of an array counts
+        Assert.Equal(["a"], Match("""{"term":{"scores":1}}"""));
+        Assert.Equal(["a", "b"], Match("""{"exists":{"field":"user"}}"""));       // an object with a number only counts
+        Assert.Equal(["a"], Match("""{"exists":{"field":"user.id"}}"""));
+        Assert.Equal(["b"], Match("""{"exists":{"field":"user.name.keyword"}}"""));
+        Assert.Equal(["a"], Match("""{"exists":{"field":"text"}}"""));
+        Assert.Equal(["c"], Match("""{"range":{"flag":{"gt":false}}}"""));
+
+        index.Delete("a");
+        index.Refresh();
+        Assert.Equal(["b"], Match("""{"range":{"scores":{"gte":10}}}"""));
+    }
+
+    [Fact]
     public void Bool_must_filter_should_must_not()
     {
         Assert.Equal(["1"], Matching("""{"bool":{"must":{"match":{"deptList":"laptops"}},"filter":[{"term":{"checkout":true}}],"must_not":[{"range":{"eventCount":{"lt":2}}}]}}"""));

@@ -29,6 +29,32 @@ public sealed class SearchIndexTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_search_idle_index_skips_scheduled_refreshes_until_it_is_searched()
+    {
+        var index = _temp.Store.Create("idle", JsonNode.Parse("""{"settings":{"index.search.idle.after":"50ms"}}""")!.AsObject());
+        await Task.Delay(200);
+        index.Index("a", Json("{}"));
+        index.ScheduledRefresh();
+        Assert.Equal(0, index.DocCounts().Live);                 // idle: the scheduled refresh did nothing
+        Assert.Equal(1, SearchExecutor.Count([index], null));    // a search refreshes the idle index first
+
+        index.Index("b", Json("{}"));
+        index.ScheduledRefresh();                                // just searched: refreshed on schedule again
+        Assert.Equal(2, index.DocCounts().Live);
+    }
+
+    [Fact]
+    public void Refresh_interval_minus_one_turns_scheduled_refreshes_off()
+    {
+        var index = _temp.Store.Create("manual", JsonNode.Parse("""{"settings":{"refresh_interval":"-1"}}""")!.AsObject());
+        index.Index("a", Json("{}"));
+        index.ScheduledRefresh();
+        Assert.Equal(0, index.DocCounts().Live);
+        index.Refresh();
+        Assert.Equal(1, index.DocCounts().Live);
+    }
+
+    [Fact]
     public void Create_refuses_an_existing_id()
     {
         var index = _temp.Store.GetOrCreate("docs");
