@@ -134,12 +134,83 @@ public static class Aggregator
             public long Count;
             public List<SegmentDocs>? Docs;
             public List<int>? Positions;
+            /// <summary>Documents of the segment being collected (<see cref="CollectSingleValued"/>), and where the next goes.</summary>
+            public int InSegment, Filled;
+            public int[]? SegmentDocs;
+            public float[]? SegmentScores;
+        }
+
+        /// <summary>
+        /// Collects a segment whose column holds one value a document at most: each position's bucket found first,
+        /// then each bucket's documents laid out in arrays of the exact size, instead of lists grown document by document.
+        /// </summary>
+        public void CollectSingleValued(SegmentDocs segment, NumericColumn column, Func<long, TKey> key)
+        {
+            var values = column.Values;
+            var present = column.Present;
+            // Each position's bucket as its index in touched, plus one (0: no value): ints, not references, so
+            // filling the array costs no write barriers.
+            var assigned = keepDocs ? new int[segment.Count] : null;
+            var touched = keepDocs ? new List<Bucket>() : null;
+            for (var i = 0; i < segment.Count; i++)
+            {
+                var doc = segment.Docs[i];
+                if (present is not null && !present[doc])
+                    continue;
+                var bucket = Find(key(values[doc]));
+                bucket.Count++;
+                if (assigned is null)
+                    continue;
+                if (bucket.InSegment++ == 0)
+                {
+                    touched!.Add(bucket);
+                    bucket.Filled = touched.Count;   // its slot, until the documents are laid out
+                }
+                assigned[i] = bucket.Filled;
+            }
+            if (assigned is null)
+                return;
+            foreach (var bucket in touched!)
+            {
+                bucket.SegmentDocs = new int[bucket.InSegment];
+                bucket.SegmentScores = new float[bucket.InSegment];
+                bucket.Filled = 0;
+            }
+            for (var i = 0; i < assigned.Length; i++)
+            {
+                if (assigned[i] == 0)
+                    continue;
+                var bucket = touched[assigned[i] - 1];
+                bucket.SegmentScores![bucket.Filled] = segment.Scores[i];
+                bucket.SegmentDocs![bucket.Filled++] = segment.Docs[i];
+            }
+            foreach (var bucket in touched)
+            {
+                (bucket.Docs ??= []).Add(new SegmentDocs(segment.Index, segment.Leaf, bucket.SegmentDocs!, bucket.SegmentScores!, bucket.InSegment));
+                bucket.SegmentDocs = null;
+                bucket.SegmentScores = null;
+                bucket.InSegment = 0;
+            }
+        }
+
+        private TKey? _lastKey;
+        private Bucket? _lastBucket;
+
+        private Bucket Find(TKey key)
+        {
+            // Time series come clustered: most documents fall in the bucket of the one before.
+            if (_lastBucket is not null && EqualityComparer<TKey>.Default.Equals(key, _lastKey))
+                return _lastBucket;
+            if (!Buckets.TryGetValue(key, out var bucket))
+                Buckets[key] = bucket = new Bucket();
+            _lastKey = key;
+            _lastBucket = bucket;
+            return bucket;
         }
 
         public Bucket Add(TKey key, int position)
         {
-            if (!Buckets.TryGetValue(key, out var bucket))
-                Buckets[key] = bucket = new Bucket();
+            var bucket = Find(key);
             bucket.Count++;
             if (keepDocs)
                 (bucket.Positions ??= []).Add(position);
@@ -194,17 +265,38 @@ public static class Aggregator
             if (values.IsKeyword)
             {
                 // Count by ordinal first (an array index per value), then turn the ordinals used into terms once.
-                var counts = new long[values.TermCount];
-                List<int>?[]? positions = keepDocs ? new List<int>?[values.TermCount] : null;
+                var column = values.KeywordColumn!;
+                var (offsets, ordinals) = (column.Offsets, column.Ordinals);
+                var counts = new int[values.TermCount];
                 for (var i = 0; i < segment.Count; i++)
                 {
-                    var (start, end) = values.OrdinalRange(segment.Docs[i]);
-                    for (var j = start; j < end; j++)
+                    var doc = segment.Docs[i];
+                    for (var j = offsets[doc]; j < offsets[doc + 1]; j++)
+                        counts[ordinals[j]]++;
+                }
+                int[]?[]? docsByOrd = null;
+                float[]?[]? scoresByOrd = null;
+                if (keepDocs)
+                {
+                    // The counts give each term's share of the segment exactly: a second pass fills arrays of that size.
+                    docsByOrd = new int[]?[counts.Length];
+                    scoresByOrd = new float[]?[counts.Length];
+                    for (var ord = 0; ord < counts.Length; ord++)
+                        if (counts[ord] > 0)
+                        {
+                            docsByOrd[ord] = new int[counts[ord]];
+                            scoresByOrd[ord] = new float[counts[ord]];
+                        }
+                    var filled = new int[counts.Length];
+                    for (var i = 0; i < segment.Count; i++)
                     {
-                        var ord = values.OrdinalAt(j);
-                        counts[ord]++;
-                        if (positions is not null)
-                            (positions[ord] ??= []).Add(i);
+                        var doc = segment.Docs[i];
+                        for (var j = offsets[doc]; j < offsets[doc + 1]; j++)
+                        {
+                            var ord = ordinals[j];
+                            scoresByOrd[ord]![filled[ord]] = segment.Scores[i];
+                            docsByOrd[ord]![filled[ord]++] = doc;
+                        }
                     }
                 }
                 for (var ord = 0; ord < counts.Length; ord++)
@@ -215,8 +307,8 @@ public static class Aggregator
                     if (!set.Buckets.TryGetValue(term, out var bucket))
                         set.Buckets[term] = bucket = new BucketSet<object>.Bucket();
                     bucket.Count += counts[ord];
-                    if (positions?[ord] is { } list)
-                        (bucket.Docs ??= []).Add(segment.Subset(list));
+                    if (docsByOrd is not null)
+                        (bucket.Docs ??= []).Add(new SegmentDocs(segment.Index, segment.Leaf, docsByOrd[ord]!, scoresByOrd![ord]!, counts[ord]));
                 }
             }
             else if (values.IsNumeric)
@@ -538,6 +630,11 @@ public static class Aggregator
             var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
             if (!values.IsNumeric)
                 continue;
+            if (values.Column is { SingleValued: true } column)
+            {
+                set.CollectSingleValued(segment, column, rounding.Round);
+                continue;
+            }
             for (var i = 0; i < segment.Count; i++)
             {
                 var (array, start, end) = values.NumberRange(segment.Docs[i]);
@@ -767,10 +864,35 @@ public static class Aggregator
         var mapped = Mapped(field, docs);
         long count = 0;
         double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
-        var distinct = request.Type == "cardinality" ? new HashSet<object>() : null;
+        // Exact distinct counts (ES's estimate is exact up to its precision threshold): numbers by their raw
+        // longs, keywords by term, each segment's ordinals marked first so a term is decoded once per segment.
+        var cardinality = request.Type == "cardinality";
+        var distinctNumbers = cardinality ? new HashSet<long>(docs.Sum(d => d.Count)) : null;
+        var distinctTerms = cardinality ? new HashSet<string>(StringComparer.Ordinal) : null;
         foreach (var segment in docs)
         {
             var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
+            if (values.Column is { SingleValued: true } column)
+            {
+                // The common case read straight from the column: one value a document at most.
+                var raw = column.Values;
+                var present = column.Present;
+                var floating = values.Kind == FieldKind.Floating;
+                for (var i = 0; i < segment.Count; i++)
+                {
+                    var doc = segment.Docs[i];
+                    if (present is not null && !present[doc])
+                        continue;
+                    var value = floating ? BitConverter.Int64BitsToDouble(raw[doc]) : raw[doc];
+                    count++;
+                    sum += value;
+                    min = Math.Min(min, value);
+                    max = Math.Max(max, value);
+                    distinctNumbers?.Add(raw[doc]);
+                }
+                continue;
+            }
+            var ordinalsSeen = cardinality && values.IsKeyword ? new bool[values.TermCount] : null;
             for (var i = 0; i < segment.Count; i++)
             {
                 var doc = segment.Docs[i];
@@ -784,20 +906,24 @@ public static class Aggregator
                         sum += value;
                         min = Math.Min(min, value);
                         max = Math.Max(max, value);
-                        distinct?.Add(value);
+                        distinctNumbers?.Add(array[j]);
                     }
                 }
                 else if (values.IsKeyword)
                 {
                     if (request.Type is not ("value_count" or "cardinality"))
                         throw SearchException.BadRequest($"Field [{field}] of type [{mapped?.Type}] is not supported for aggregation [{request.Type}]");
-                    foreach (var ord in values.Ordinals(doc))
-                    {
-                        count++;
-                        distinct?.Add(values.Term(ord));
-                    }
+                    var (start, end) = values.OrdinalRange(doc);
+                    count += end - start;
+                    if (ordinalsSeen is not null)
+                        for (var j = start; j < end; j++)
+                            ordinalsSeen[values.OrdinalAt(j)] = true;
                 }
             }
+            if (ordinalsSeen is not null)
+                for (var ord = 0; ord < ordinalsSeen.Length; ord++)
+                    if (ordinalsSeen[ord])
+                        distinctTerms!.Add(values.Term(ord));
         }
         var isDate = mapped?.Kind == FieldKind.Date;
         JsonObject Value(double? value)
@@ -814,7 +940,7 @@ public static class Aggregator
             "min" => Value(count == 0 ? null : min),
             "max" => Value(count == 0 ? null : max),
             "value_count" => new JsonObject { ["value"] = count },
-            "cardinality" => new JsonObject { ["value"] = distinct!.Count },
+            "cardinality" => new JsonObject { ["value"] = distinctNumbers!.Count + distinctTerms!.Count },
             _ => new JsonObject   // stats
             {
                 ["count"] = count,

@@ -79,6 +79,12 @@ internal sealed class FieldValues
     public static SearchException FielddataDisabled(string field) => SearchException.BadRequest(
         $"Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [{field}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.");
 
+    /// <summary>The keyword column itself, for loops that read it directly.</summary>
+    public KeywordColumn? KeywordColumn => _keywords;
+
+    /// <summary>The numeric column itself, for loops that read it directly.</summary>
+    public NumericColumn? Column => _numbers;
+
     public bool HasNumber(int doc) => _numbers is not null && _numbers.Has(doc);
 
     /// <summary>The raw stored long (a double's bits for floating fields).</summary>
@@ -141,7 +147,11 @@ internal sealed class FieldValues
 internal sealed class NumericColumn(long[] values, bool[]? present, int[]? offsets, long[]? all)
 {
     public long[] Values { get; } = values;
-    public bool Has(int doc) => present is null || present[doc];
+    /// <summary>Which documents have a value; null when all do.</summary>
+    public bool[]? Present { get; } = present;
+    /// <summary>No document holds an array: <see cref="Values"/> is every value.</summary>
+    public bool SingleValued => all is null;
+    public bool Has(int doc) => Present is null || Present[doc];
 
     /// <summary>The array and the range in it holding the document's values.</summary>
     public (long[] Array, int Start, int End) Range(int doc) =>

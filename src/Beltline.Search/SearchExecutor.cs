@@ -78,10 +78,15 @@ public static class SearchExecutor
             _leaf = context;
         }
 
+        /// <summary>Hands this segment's arrays over as they are (the count says how much is used) and starts new ones.</summary>
         public void Flush()
         {
             if (_leaf is not null && _count > 0)
-                Segments.Add(new SegmentDocs(index, _leaf, _docs[.._count], _scores[.._count], _count));
+            {
+                Segments.Add(new SegmentDocs(index, _leaf, _docs, _scores, _count));
+                _docs = new int[Math.Max(16, _count)];
+                _scores = new float[_docs.Length];
+            }
             _count = 0;
             _leaf = null;
         }
@@ -95,6 +100,11 @@ public static class SearchExecutor
         var segments = new List<SegmentDocs>();
         foreach (var (index, searcher) in searchers)
         {
+            if (IsPlainMatchAll(query))
+            {
+                segments.AddRange(AllDocuments(index, searcher));
+                continue;
+            }
             var lucene = new QueryTranslator(index.Mapping, nowMillis).Translate(query);
             var collector = new MatchCollector(index, scores);
             searcher.Search(lucene, collector);
@@ -102,6 +112,33 @@ public static class SearchExecutor
             segments.AddRange(collector.Segments);
         }
         return segments;
+    }
+
+    private static bool IsPlainMatchAll(JsonNode? query) =>
+        query is null || query is JsonObject { Count: 1 } json && json["match_all"] is JsonObject { Count: 0 };
+
+    /// <summary>
+    /// Every live document, each scoring 1 as match_all scores: what a dashboard's aggregation-only request asks
+    /// for, read from the segments' live-docs bits instead of through a scorer and collector.
+    /// </summary>
+    private static IEnumerable<SegmentDocs> AllDocuments(SearchIndex index, IndexSearcher searcher)
+    {
+        foreach (var leaf in searcher.IndexReader.Leaves)
+        {
+            var reader = leaf.AtomicReader;
+            var live = reader.LiveDocs;
+            var docs = new int[reader.NumDocs];
+            var count = 0;
+            var maxDoc = reader.MaxDoc;
+            for (var doc = 0; doc < maxDoc; doc++)
+                if (live is null || live.Get(doc))
+                    docs[count++] = doc;
+            if (count == 0)
+                continue;
+            var scores = new float[count];
+            scores.AsSpan().Fill(1f);
+            yield return new SegmentDocs(index, leaf, docs, scores, count);
+        }
     }
 
     /// <summary>The <c>_search</c> API: hits, total and aggregations.</summary>
