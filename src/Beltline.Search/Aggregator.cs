@@ -138,6 +138,8 @@ public static class Aggregator
             public int InSegment, Filled;
             public int[]? SegmentDocs;
             public float[]? SegmentScores;
+            /// <summary>Metric sub-aggregations computed while bucketing (a histogram's inline metrics).</summary>
+            public MetricState[]? Metrics;
         }
 
         /// <summary>
@@ -618,31 +620,64 @@ public static class Aggregator
 
     private const int MaxBuckets = 65_536;   // ES's search.max_buckets
 
+    private static readonly HashSet<string> InlineMetrics = ["avg", "sum", "min", "max", "value_count", "stats"];
+
+    /// <summary>
+    /// The columns of metric sub-aggregations a histogram can compute while it buckets (one value a document in every
+    /// segment), or null when a sub-aggregation needs its bucket's documents. Saves laying the documents out per bucket.
+    /// </summary>
+    private static (AggregationRequest Request, FieldMapping? Mapped, NumericColumn?[] Columns)[]? InlineSubs(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
+    {
+        if (request.Subs.Count == 0 || request.Subs.Any(s => !InlineMetrics.Contains(s.Type) || s.Subs.Count > 0 || s.Body["field"] is null))
+            return null;
+        var subs = new (AggregationRequest, FieldMapping?, NumericColumn?[])[request.Subs.Count];
+        for (var k = 0; k < subs.Length; k++)
+        {
+            var sub = request.Subs[k];
+            var field = FieldOf(sub);
+            var mapped = Mapped(field, docs);
+            var columns = new NumericColumn?[docs.Count];
+            for (var d = 0; d < docs.Count; d++)
+            {
+                var values = FieldValues.For(field, mapped, docs[d].Leaf.AtomicReader);
+                if (values.IsKeyword || values.Column is { SingleValued: false })
+                    return null;
+                columns[d] = values.Column;
+            }
+            subs[k] = (sub, mapped, columns);
+        }
+        return subs;
+    }
+
     private static JsonObject DateHistogram(AggregationRequest request, IReadOnlyList<SegmentDocs> docs)
     {
         var field = FieldOf(request);
         var rounding = DateRounding.Parse(request.Body);
         var minDocCount = request.Body["min_doc_count"]?.GetValue<long>() ?? 0;
         var mapped = Mapped(field, docs);
-        var set = new BucketSet<long>(request.Subs.Count > 0);
-        foreach (var segment in docs)
+        var inline = InlineSubs(request, docs);
+        var set = new BucketSet<long>(request.Subs.Count > 0 && inline is null);
+        for (var d = 0; d < docs.Count; d++)
         {
+            var segment = docs[d];
             var values = FieldValues.For(field, mapped, segment.Leaf.AtomicReader);
             if (!values.IsNumeric)
                 continue;
-            if (values.Column is { SingleValued: true } column)
-            {
+            if (inline is not null)
+                CollectWithMetrics(set, segment, values, rounding, inline, d);
+            else if (values.Column is { SingleValued: true } column)
                 set.CollectSingleValued(segment, column, rounding.Round);
-                continue;
-            }
-            for (var i = 0; i < segment.Count; i++)
+            else
             {
-                var (array, start, end) = values.NumberRange(segment.Docs[i]);
-                for (var j = start; j < end; j++)
-                    if (!SeenBefore(array, start, j, rounding.Round))
-                        set.Add(rounding.Round(array[j]), i);
+                for (var i = 0; i < segment.Count; i++)
+                {
+                    var (array, start, end) = values.NumberRange(segment.Docs[i]);
+                    for (var j = start; j < end; j++)
+                        if (end - start == 1 || !SeenBefore(array, start, j, rounding.Round))   // the delegate only for arrays
+                            set.Add(rounding.Round(array[j]), i);
+                }
+                set.EndSegment(segment);
             }
-            set.EndSegment(segment);
         }
         var keys = set.Buckets.Keys.ToList();
         if (request.Body["extended_bounds"] is JsonObject bounds)
@@ -667,7 +702,11 @@ public static class Aggregator
                     if (++emitted > MaxBuckets)
                         throw new SearchException(400, "too_many_buckets_exception", $"Trying to create too many buckets. Must be less than or equal to: [{MaxBuckets}].");
                     var json = new JsonObject { ["key_as_string"] = rounding.Format(key), ["key"] = key, ["doc_count"] = bucket?.Count ?? 0 };
-                    AddSubs(json, request, bucket?.Docs);
+                    if (inline is not null)
+                        for (var k = 0; k < inline.Length; k++)
+                            json[inline[k].Request.Name] = MetricJson(inline[k].Request.Type, inline[k].Mapped, bucket?.Metrics?[k] ?? MetricState.Empty);
+                    else
+                        AddSubs(json, request, bucket?.Docs);
                     buckets.Add(json);
                 }
                 if (key == long.MaxValue)
@@ -675,6 +714,42 @@ public static class Aggregator
             }
         }
         return new JsonObject { ["buckets"] = buckets };
+    }
+
+    /// <summary>Buckets a segment's documents and feeds each one's values to its bucket's metrics in the same pass.</summary>
+    private static void CollectWithMetrics(BucketSet<long> set, SegmentDocs segment, FieldValues values,
+        DateRounding rounding, (AggregationRequest Request, FieldMapping? Mapped, NumericColumn?[] Columns)[] subs, int segmentIndex)
+    {
+        var columns = subs.Select(s => s.Columns[segmentIndex]).ToArray();
+        var floating = subs.Select(s => s.Mapped?.Kind == FieldKind.Floating).ToArray();
+        Func<long, long> round = rounding.Round;
+        for (var i = 0; i < segment.Count; i++)
+        {
+            var doc = segment.Docs[i];
+            var (array, start, end) = values.NumberRange(doc);
+            for (var j = start; j < end; j++)
+            {
+                if (end - start > 1 && SeenBefore(array, start, j, round))
+                    continue;
+                var bucket = set.Add(rounding.Round(array[j]), i);
+                var metrics = bucket.Metrics ??= NewMetrics(subs.Length);
+                for (var k = 0; k < columns.Length; k++)
+                {
+                    var column = columns[k];
+                    if (column is null || column.Present is { } present && !present[doc])
+                        continue;
+                    var raw = column.Values[doc];
+                    metrics[k].Add(floating[k] ? BitConverter.Int64BitsToDouble(raw) : raw);
+                }
+            }
+        }
+    }
+
+    private static MetricState[] NewMetrics(int count)
+    {
+        var metrics = new MetricState[count];
+        metrics.AsSpan().Fill(MetricState.Empty);
+        return metrics;
     }
 
     private static long NextKey(IEnumerable<long> keys, long after) => keys.Where(k => k > after).DefaultIfEmpty(long.MaxValue).Min();
@@ -699,7 +774,7 @@ public static class Aggregator
             {
                 var (array, start, end) = values.NumberRange(segment.Docs[i]);
                 for (var j = start; j < end; j++)
-                    if (!SeenBefore(array, start, j, Key))
+                    if (end - start == 1 || !SeenBefore(array, start, j, Key))
                         set.Add(Key(array[j]), i);
             }
             set.EndSegment(segment);
@@ -925,6 +1000,27 @@ public static class Aggregator
                     if (ordinalsSeen[ord])
                         distinctTerms!.Add(values.Term(ord));
         }
+        return MetricJson(request.Type, mapped, new MetricState(count, sum, min, max), distinctNumbers?.Count + distinctTerms?.Count);
+    }
+
+    /// <summary>What a numeric metric aggregation has gathered: count, sum, min and max of the values it saw.</summary>
+    private record struct MetricState(long Count, double Sum, double Min, double Max)
+    {
+        public static MetricState Empty => new(0, 0, double.PositiveInfinity, double.NegativeInfinity);
+
+        public void Add(double value)
+        {
+            Count++;
+            Sum += value;
+            Min = Math.Min(Min, value);
+            Max = Math.Max(Max, value);
+        }
+    }
+
+    /// <summary>A metric aggregation's result as ES writes it (dates with value_as_string).</summary>
+    private static JsonObject MetricJson(string type, FieldMapping? mapped, MetricState state, int? distinct = null)
+    {
+        var (count, sum, min, max) = state;
         var isDate = mapped?.Kind == FieldKind.Date;
         JsonObject Value(double? value)
         {
@@ -933,14 +1029,14 @@ public static class Aggregator
                 json["value_as_string"] = DateFormats.Format((long)v);
             return json;
         }
-        return request.Type switch
+        return type switch
         {
             "avg" => Value(count == 0 ? null : sum / count),
             "sum" => new JsonObject { ["value"] = sum },
             "min" => Value(count == 0 ? null : min),
             "max" => Value(count == 0 ? null : max),
             "value_count" => new JsonObject { ["value"] = count },
-            "cardinality" => new JsonObject { ["value"] = distinctNumbers!.Count + distinctTerms!.Count },
+            "cardinality" => new JsonObject { ["value"] = distinct ?? 0 },
             _ => new JsonObject   // stats
             {
                 ["count"] = count,

@@ -31,6 +31,31 @@ public sealed class AggregationTests : IAsyncLifetime
         _temp.Search("departments_count", $$"""{"size":0,"query":{{query}},"aggs":{{aggs}}}""")["aggregations"]!;
 
     [Fact]
+    public void Histogram_metrics_computed_while_bucketing_equal_those_over_each_buckets_documents()
+    {
+        // A top_hits sub-aggregation needs each bucket's documents, so the second request takes the general path.
+        const string metrics =
+            "\"a\":{\"avg\":{\"field\":\"departmentCount\"}},\"s\":{\"sum\":{\"field\":\"departmentCount\"}},\"lo\":{\"min\":{\"field\":\"departmentCount\"}}," +
+            "\"hi\":{\"max\":{\"field\":\"departmentCount\"}},\"n\":{\"value_count\":{\"field\":\"departmentCount\"}},\"st\":{\"stats\":{\"field\":\"departmentCount\"}}," +
+            "\"last\":{\"max\":{\"field\":\"windowEndTime\"}}";
+        const string histogram = """{"h":{"date_histogram":{"field":"windowEndTime","fixed_interval":"10s"},"aggs":{""";
+        const string firstDay = """{"range":{"windowEndTime":{"lt":"2024-01-02"}}}""";
+        var inline = Aggs(histogram + metrics + "}}}", firstDay)["h"]!["buckets"]!.AsArray();
+        var general = Aggs(histogram + metrics + ""","t":{"top_hits":{"size":1}}}}}""", firstDay)["h"]!["buckets"]!.AsArray();
+
+        Assert.Equal(general.Count, inline.Count);
+        for (var i = 0; i < inline.Count; i++)
+        {
+            var expected = general[i]!.AsObject().DeepClone().AsObject();
+            expected.Remove("t");
+            Assert.Equal(expected.ToJsonString(), inline[i]!.ToJsonString());
+        }
+        // The 00:00:30 bucket is empty: its metrics are ES's empty values.
+        Assert.Equal("""{"value":null}""", inline[2]!["a"]!.ToJsonString());
+        Assert.Equal("""{"value":6}""", inline[3]!["s"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Terms_orders_by_count_then_key_and_counts_the_rest()
     {
         var terms = Aggs("""{"top":{"terms":{"field":"departmentName.keyword","size":2}}}""")["top"]!;
