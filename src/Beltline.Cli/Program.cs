@@ -25,6 +25,7 @@ public static class Program
         ProcessCommand.Create(),
         SinkCommand.Create(),
         DashboardCommand.Create(),
+        CaCommand.Create(),
         TopicsCommand.Create(),
         ProduceCommand.Create(),
         ConsumeCommand.Create(),
