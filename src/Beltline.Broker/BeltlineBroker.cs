@@ -97,6 +97,12 @@ public sealed class BeltlineBroker : IAsyncDisposable
     /// <summary>Port of the first listener as bound.</summary>
     public int Port => _node.BoundPort(_options.Listeners[0]);
 
+    /// <summary><c>host:port</c> of the listener with this security protocol (MSK's BootstrapBrokers, BootstrapBrokersTls), or null.</summary>
+    public string? BootstrapServersFor(SecurityProtocol protocol) =>
+        _options.Listeners.FirstOrDefault(l => l.SecurityProtocol == protocol) is { } listener
+            ? $"{_options.EffectiveAdvertisedHost}:{_node.BoundPort(listener)}"
+            : null;
+
     /// <summary>Port of the /metrics endpoint as bound, or null when disabled.</summary>
     public int? MetricsPort { get; private set; }
 

@@ -80,8 +80,10 @@ public sealed record BrokerOptions
         {
             if (listener.Port is < 0 or > 65535)
                 throw new ArgumentException($"listener {listener.Name}: port {listener.Port} is not in 0-65535.");
-            if (listener.SecurityProtocol != SecurityProtocol.Plaintext)
+            if (listener.SecurityProtocol is not (SecurityProtocol.Plaintext or SecurityProtocol.Ssl))
                 throw new ArgumentException($"listener {listener.Name}: security protocol {listener.SecurityProtocol} is not available yet.");
+            if (listener.UsesTls && listener.Tls is null)
+                throw new ArgumentException($"listener {listener.Name}: {listener.SecurityProtocol} needs a certificate and key.");
         }
         if (Listeners.Select(l => l.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != Listeners.Count)
             throw new ArgumentException("listener names must be unique.");

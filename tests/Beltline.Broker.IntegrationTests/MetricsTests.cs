@@ -4,7 +4,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Beltline.Broker.IntegrationTests;
 
+/// <summary>
+/// Run alone: the Prometheus adapter listens to every "Beltline.Broker" meter in the process, so a broker of another
+/// test class running at the same time added its groups to these gauges (the flaky failures seen before).
+/// </summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
 /// <summary>The Prometheus endpoint exposes the broker's own instruments.</summary>
+[Collection(nameof(MetricsTests))]
 public sealed class MetricsTests
 {
     [Fact]

@@ -17,6 +17,23 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Tls_options_are_checked_before_the_broker_starts()
+    {
+        var (exit, error) = Invoke("broker", "--tls-port", "9094", "--tls-cert", "/nonexistent/broker.crt");
+        Assert.Equal(2, exit);
+        Assert.Contains("--tls-port needs --tls-cert and --tls-key", error);
+        Assert.Contains("--tls-cert /nonexistent/broker.crt: no such file.", error);
+
+        (exit, error) = Invoke("broker", "--plaintext", "false");
+        Assert.Equal(2, exit);
+        Assert.Contains("--plaintext false leaves no listener: add --tls-port.", error);
+
+        (exit, error) = Invoke("broker", "--tls-client-ca", "ca.crt");
+        Assert.Equal(2, exit);
+        Assert.Contains("--tls-cert and --tls-client-ca need --tls-port.", error);
+    }
+
+    [Fact]
     public void Out_of_range_values_are_rejected_with_a_message_per_option()
     {
         var (exit, error) = Invoke("broker", "--port", "70000", "--default-partitions", "0", "--node-id", "-1", "--host", "localhost");

@@ -67,7 +67,7 @@ internal sealed class KafkaConnection(
         var pending = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
         var writer = WriteQueuedResponsesAsync(pending.Reader, connection.Output);
         metrics.ConnectionOpened();
-        logger.LogDebug("Connection {ConnectionId} from {Remote} on {Listener}", connection.ConnectionId, connection.RemoteEndPoint, listener.Name);
+        logger.LogDebug("Connection {ConnectionId} from {Remote} on {Listener} as {Principal}", connection.ConnectionId, connection.RemoteEndPoint, listener.Name, connection.Principal);
         try
         {
             await ReadRequestsAsync(connection.Input, connection.Output, pending.Writer, aborted.Token);

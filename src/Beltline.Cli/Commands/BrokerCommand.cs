@@ -25,12 +25,17 @@ internal sealed class BrokerSettings
         Description = "Broker default of a topic config, e.g. --config retention.ms=3600000, or a group coordinator config (group.*, offsets.*) (repeatable).",
         AllowMultipleArgumentsPerToken = false,
     };
+    public Option<int?> TlsPort { get; } = EnvironmentOption.Create<int?>("--tls-port", "BELTLINE_TLS_PORT", null, "SSL listener port (MSK's 9094); needs --tls-cert and --tls-key.");
+    public Option<string?> TlsCert { get; } = EnvironmentOption.Create<string?>("--tls-cert", "BELTLINE_TLS_CERT", null, "The broker's certificate (PEM), e.g. from `beltline ca issue broker`.");
+    public Option<string?> TlsKey { get; } = EnvironmentOption.Create<string?>("--tls-key", "BELTLINE_TLS_KEY", null, "The broker certificate's private key (PEM).");
+    public Option<string?> TlsClientCa { get; } = EnvironmentOption.Create<string?>("--tls-client-ca", "BELTLINE_TLS_CLIENT_CA", null, "CA certificate (PEM) whose client certificates the SSL listener accepts (mutual TLS; the subject becomes the principal).");
+    public Option<bool> Plaintext { get; } = EnvironmentOption.Create("--plaintext", "BELTLINE_PLAINTEXT", true, "Keep the PLAINTEXT listener on --port (false: TLS only).");
     public Option<LogFormat> LogFormat { get; } = EnvironmentOption.Create("--log-format", "BELTLINE_LOG_FORMAT", Cli.LogFormat.Text, "Log line format.");
     public Option<LogLevel> LogLevel { get; } = EnvironmentOption.Create("--log-level", "BELTLINE_LOG_LEVEL", Microsoft.Extensions.Logging.LogLevel.Information, "Minimum log level.");
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Port, Host, AdvertisedHost, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, PageCache, MetricsPort, Configs, LogFormat, LogLevel })
+        foreach (var option in new Option[] { Port, Host, AdvertisedHost, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, PageCache, MetricsPort, TlsPort, TlsCert, TlsKey, TlsClientCa, Plaintext, Configs, LogFormat, LogLevel })
             command.Add(option);
     }
 
@@ -50,6 +55,22 @@ internal sealed class BrokerSettings
             errors.Add($"--host must be an IP address to bind (e.g. 127.0.0.1), got '{result.GetValue(Host)}'.");
         else if ((bind.Equals(System.Net.IPAddress.Any) || bind.Equals(System.Net.IPAddress.IPv6Any)) && string.IsNullOrWhiteSpace(result.GetValue(AdvertisedHost)))
             errors.Add($"--host {bind} binds every interface, which clients cannot connect to: add --advertised-host with the name they should use.");
+        if (result.GetValue(TlsPort) is { } tlsPort)
+        {
+            if (tlsPort is < 0 or > 65535)
+                errors.Add($"--tls-port must be in 0-65535, got {tlsPort}.");
+            if (string.IsNullOrWhiteSpace(result.GetValue(TlsCert)) || string.IsNullOrWhiteSpace(result.GetValue(TlsKey)))
+                errors.Add("--tls-port needs --tls-cert and --tls-key (`beltline ca issue broker broker` makes them).");
+            foreach (var (name, path) in new[] { ("--tls-cert", result.GetValue(TlsCert)), ("--tls-key", result.GetValue(TlsKey)), ("--tls-client-ca", result.GetValue(TlsClientCa)) })
+                if (!string.IsNullOrWhiteSpace(path) && !File.Exists(path))
+                    errors.Add($"{name} {path}: no such file.");
+            if (tlsPort != 0 && result.GetValue(Plaintext) && tlsPort == result.GetValue(Port))
+                errors.Add($"--tls-port and --port are both {tlsPort}.");
+        }
+        else if (!string.IsNullOrWhiteSpace(result.GetValue(TlsCert)) || !string.IsNullOrWhiteSpace(result.GetValue(TlsClientCa)))
+            errors.Add("--tls-cert and --tls-client-ca need --tls-port.");
+        if (!result.GetValue(Plaintext) && result.GetValue(TlsPort) is null)
+            errors.Add("--plaintext false leaves no listener: add --tls-port.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var config in result.GetValue(Configs) ?? [])
         {
@@ -75,7 +96,17 @@ internal sealed class BrokerSettings
                 return 2;
             }
             using var loggerFactory = Logging.Create(result.GetValue(LogFormat), result.GetValue(LogLevel));
-            return await run(result, ToOptions(result, loggerFactory), loggerFactory, cancellationToken);
+            BrokerOptions options;
+            try
+            {
+                options = ToOptions(result, loggerFactory);
+            }
+            catch (ArgumentException e)   // a TLS file that is not a usable certificate or key
+            {
+                result.InvocationConfiguration.Error.WriteLine(e.Message);
+                return 2;
+            }
+            return await run(result, options, loggerFactory, cancellationToken);
         });
 
     private BrokerOptions ToOptions(ParseResult result, ILoggerFactory loggerFactory) => new()
@@ -83,7 +114,7 @@ internal sealed class BrokerSettings
         NodeId = result.GetValue(NodeId),
         Host = result.GetValue(Host)!,
         AdvertisedHost = string.IsNullOrWhiteSpace(result.GetValue(AdvertisedHost)) ? null : result.GetValue(AdvertisedHost),
-        Listeners = [new ListenerOptions("PLAINTEXT", result.GetValue(Port), SecurityProtocol.Plaintext)],
+        Listeners = Listeners(result),
         DataDir = result.GetValue(DataDir)!,
         DefaultPartitions = result.GetValue(DefaultPartitions),
         AutoCreateTopics = result.GetValue(AutoCreateTopics),
@@ -97,6 +128,20 @@ internal sealed class BrokerSettings
             .Aggregate(new GroupCoordinatorOptions(), (groups, c) => groups.With(c.Name!, c.Value!).Options!),
         LoggerFactory = loggerFactory,
     };
+
+    /// <summary>PLAINTEXT on --port (unless --plaintext false) and SSL on --tls-port, MSK's 9092 and 9094.</summary>
+    private List<ListenerOptions> Listeners(ParseResult result)
+    {
+        var listeners = new List<ListenerOptions>();
+        if (result.GetValue(Plaintext))
+            listeners.Add(new ListenerOptions("PLAINTEXT", result.GetValue(Port), SecurityProtocol.Plaintext));
+        if (result.GetValue(TlsPort) is { } tlsPort)
+            listeners.Add(new ListenerOptions("SSL", tlsPort, SecurityProtocol.Ssl)
+            {
+                Tls = TlsSettings.Load(result.GetValue(TlsCert)!, result.GetValue(TlsKey)!, string.IsNullOrWhiteSpace(result.GetValue(TlsClientCa)) ? null : result.GetValue(TlsClientCa)),
+            });
+        return listeners;
+    }
 
     private static (string? Name, string? Value, string? Error) ParseConfig(string text)
     {
@@ -126,6 +171,9 @@ internal static class BrokerCommand
                 await using var broker = await BeltlineBroker.StartAsync(options, cancellationToken);
                 logger.LogInformation("Broker ready: bootstrap.servers={Bootstrap}{Metrics}", broker.BootstrapServers,
                     broker.MetricsPort is { } port ? $", metrics http://{options.EffectiveAdvertisedHost}:{port}/metrics" : "");
+                if (broker.BootstrapServersFor(SecurityProtocol.Ssl) is { } tls)
+                    logger.LogInformation("TLS listener: bootstrap.servers={Bootstrap} with security.protocol=SSL{Mutual}", tls,
+                        options.Listeners.Any(l => l.Tls?.ClientCa is not null) ? " (client certificates accepted)" : "");
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 return 0;
             }
