@@ -25,7 +25,8 @@ namespace Beltline.Broker;
 public sealed class BeltlineBroker : IAsyncDisposable
 {
     private const string CleanShutdownFile = ".clean-shutdown";
-    private const string LockFile = ".lock";
+    /// <summary>Held exclusively while a broker runs on the data dir (offline tools check it too).</summary>
+    public const string LockFile = ".lock";
 
     private readonly BrokerOptions _options;
     private readonly ILogger _logger;
@@ -43,6 +44,9 @@ public sealed class BeltlineBroker : IAsyncDisposable
     private Task _cleaner = Task.CompletedTask;
     private int _disposed;
 
+    /// <summary>The SCRAM users SASL listeners authenticate against.</summary>
+    public Beltline.Security.Sasl.CredentialStore Credentials { get; } = null!;
+
     private BeltlineBroker(BrokerOptions options)
     {
         _options = options;
@@ -56,6 +60,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
             var cleanShutdown = File.Exists(cleanMarker);
             File.Delete(cleanMarker);
             _metadata = MetadataStore.Open(options.DataDir, options.NodeId, loggerFactory.CreateLogger("Beltline.Metadata"));
+            Credentials = Beltline.Security.Sasl.CredentialStore.Open(options.EffectiveCredentialsFile);
             _topics = new TopicManager(options, _metadata, loggerFactory);
             _topics.LoadLogs(cleanShutdown);
             if (!cleanShutdown && _metadata.Topics.Count > 0)
@@ -206,7 +211,8 @@ public sealed class BeltlineBroker : IAsyncDisposable
             new FetchHandler(_node, logger),
             new ListOffsetsHandler(_node, logger),
             new FindCoordinatorHandler(_node, logger),
-            new SaslHandshakeHandler(logger),
+            new SaslHandshakeHandler(Credentials, logger),
+            new SaslAuthenticateHandler(_options.SaslSessionLifetime, logger),
             new CreateTopicsHandler(_node, logger),
             new DeleteTopicsHandler(_node, logger),
             new DeleteRecordsHandler(_node, logger),

@@ -42,6 +42,14 @@ public sealed record BrokerOptions
     /// <summary>socket.request.max.bytes: larger frames close the connection.</summary>
     public int MaxFrameBytes { get; init; } = 100 * 1024 * 1024;
 
+    /// <summary>SCRAM users' salted credentials; default <c>{DataDir}/security/scram-credentials.json</c>.</summary>
+    public string? CredentialsFile { get; init; }
+
+    public string EffectiveCredentialsFile => CredentialsFile ?? Path.Combine(DataDir, "security", "scram-credentials.json");
+
+    /// <summary>KIP-368's connections.max.reauth.ms: how long a SASL session lasts before the client must re-authenticate (null: forever).</summary>
+    public TimeSpan? SaslSessionLifetime { get; init; }
+
     /// <summary>log.retention.check.interval.ms.</summary>
     public TimeSpan RetentionCheckInterval { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -80,8 +88,10 @@ public sealed record BrokerOptions
         {
             if (listener.Port is < 0 or > 65535)
                 throw new ArgumentException($"listener {listener.Name}: port {listener.Port} is not in 0-65535.");
-            if (listener.SecurityProtocol is not (SecurityProtocol.Plaintext or SecurityProtocol.Ssl))
-                throw new ArgumentException($"listener {listener.Name}: security protocol {listener.SecurityProtocol} is not available yet.");
+            if (listener.UsesSasl && listener.SaslMechanisms.Count == 0)
+                throw new ArgumentException($"listener {listener.Name}: {listener.SecurityProtocol} needs at least one SASL mechanism.");
+            if (listener.SaslMechanisms.FirstOrDefault(m => m is not ("SCRAM-SHA-256" or "SCRAM-SHA-512" or "PLAIN")) is { } unknown)
+                throw new ArgumentException($"listener {listener.Name}: SASL mechanism {unknown} is not one of SCRAM-SHA-512, SCRAM-SHA-256, PLAIN.");
             if (listener.UsesTls && listener.Tls is null)
                 throw new ArgumentException($"listener {listener.Name}: {listener.SecurityProtocol} needs a certificate and key.");
         }

@@ -26,6 +26,7 @@ public static class Program
         SinkCommand.Create(),
         DashboardCommand.Create(),
         CaCommand.Create(),
+        UsersCommand.Create(),
         TopicsCommand.Create(),
         ProduceCommand.Create(),
         ConsumeCommand.Create(),

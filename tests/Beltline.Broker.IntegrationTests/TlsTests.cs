@@ -63,7 +63,7 @@ public sealed class TlsFixture : IAsyncLifetime
         SslKeyLocation = certificate?.KeyPath,
     };
 
-    private sealed class QueueLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    internal sealed class QueueLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => new QueueLogger(lines);
         public void Dispose() { }

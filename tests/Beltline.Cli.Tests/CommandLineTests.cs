@@ -26,11 +26,11 @@ public sealed class CommandLineTests
 
         (exit, error) = Invoke("broker", "--plaintext", "false");
         Assert.Equal(2, exit);
-        Assert.Contains("--plaintext false leaves no listener: add --tls-port.", error);
+        Assert.Contains("--plaintext false leaves no listener: add --tls-port or --sasl-port.", error);
 
         (exit, error) = Invoke("broker", "--tls-client-ca", "ca.crt");
         Assert.Equal(2, exit);
-        Assert.Contains("--tls-cert and --tls-client-ca need --tls-port.", error);
+        Assert.Contains("--tls-cert and --tls-client-ca need --tls-port or --sasl-port.", error);
     }
 
     [Fact]

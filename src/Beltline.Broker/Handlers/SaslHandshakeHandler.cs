@@ -1,21 +1,36 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Sasl;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
 
-/// <summary>SaslHandshake (key 17) v0–1, KIP-43: no SASL mechanism is enabled on a PLAINTEXT listener.</summary>
-internal sealed class SaslHandshakeHandler(ILogger logger) : RequestHandler<SaslHandshakeRequest, SaslHandshakeResponse>(logger)
+/// <summary>
+/// SaslHandshake (key 17) v0–1, KIP-43, KIP-152: picks the mechanism for the SaslAuthenticate requests that follow.
+/// A listener without SASL, or a mechanism it does not enable, gets UNSUPPORTED_SASL_MECHANISM and the list it has.
+/// v0 clients would send raw tokens next, which this broker does not read: they get UNSUPPORTED_VERSION.
+/// </summary>
+internal sealed class SaslHandshakeHandler(CredentialStore credentials, ILogger logger) : RequestHandler<SaslHandshakeRequest, SaslHandshakeResponse>(logger)
 {
     public override short MinVersion => 0;
     public override short MaxVersion => 1;
 
     protected override ValueTask<SaslHandshakeResponse?> HandleAsync(RequestContext context, SaslHandshakeRequest request)
     {
-        Logger.LogInformation("Client {ClientId} at {Remote} asked for SASL {Mechanism} on {Listener}, which has no SASL mechanism enabled",
-            context.Header.ClientId, context.RemoteEndPoint, request.Mechanism, context.Listener.Name);
-        return ValueTask.FromResult<SaslHandshakeResponse?>(ErrorResponse(request, ErrorCode.UnsupportedSaslMechanism));
+        var enabled = context.Listener.SaslMechanisms;
+        var response = new SaslHandshakeResponse { Mechanisms = [.. enabled] };
+        if (!enabled.Contains(request.Mechanism))
+        {
+            Logger.LogInformation("Client {ClientId} at {Remote} asked for SASL {Mechanism} on {Listener}, which enables {Enabled}",
+                context.Header.ClientId, context.RemoteEndPoint, request.Mechanism, context.Listener.Name, enabled.Count == 0 ? "none" : string.Join(", ", enabled));
+            response.ErrorCode = ErrorCode.UnsupportedSaslMechanism;
+        }
+        else if (context.ApiVersion == 0)
+            response.ErrorCode = ErrorCode.UnsupportedVersion;
+        else
+            context.Session.Exchange = SaslServers.Create(request.Mechanism, credentials);
+        return ValueTask.FromResult<SaslHandshakeResponse?>(response);
     }
 
     public override SaslHandshakeResponse ErrorResponse(SaslHandshakeRequest request, ErrorCode error) => new() { ErrorCode = error, Mechanisms = [] };

@@ -46,6 +46,8 @@ internal sealed class KafkaConnection(
     /// <summary>First bytes of a frame read to place it: header and produce request up to the first batch.</summary>
     private const int PlacementPrefixBytes = 2048;
 
+    private readonly ConnectionSession _session = new(connection.Principal, listener.UsesSasl);
+
     /// <summary>A started request; <see cref="Frame"/> is its frame when the request still needs it (produce batches).</summary>
     private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, RequestFrame? Frame);
 
@@ -206,8 +208,8 @@ internal sealed class KafkaConnection(
         if (Volatile.Read(ref _queued) == 0 && next.Response.IsCompletedSuccessfully)
         {
             Complete(next, output);
-            if (!_healthy)
-                return false;
+            if (!_healthy || next.Context.CloseAfterResponse)
+                return false;   // reading stops; the writing loop's last flush still sends what was written
             _unflushed = true;
             return output.UnflushedBytes <= FlushThresholdBytes || await FlushInlineAsync(output, aborted);
         }
@@ -290,6 +292,15 @@ internal sealed class KafkaConnection(
         var correlationId = BinaryPrimitives.ReadInt32BigEndian(body.Span[4..]);
         try
         {
+            if (!_session.MayServe && apiKey is not (ApiKey.ApiVersions or ApiKey.SaslHandshake or ApiKey.SaslAuthenticate))
+            {
+                // Kafka's "Unexpected Kafka request during SASL handshake", or a session past its lifetime (KIP-368).
+                RejectConnection(_session.Authenticated
+                    ? $"{apiKey} request after the SASL session expired (the client must re-authenticate)"
+                    : $"{apiKey} request before SASL authentication", null);
+                frame.Return();
+                return false;
+            }
             if (!dispatcher.TryGetHandler(apiKey, out var handler))
             {
                 RejectConnection($"unknown or unsupported API key {(short)apiKey}", null);
@@ -302,7 +313,7 @@ internal sealed class KafkaConnection(
                 {
                     // KIP-511: answer in v0 with UNSUPPORTED_VERSION and our ranges, so the client can pick a version.
                     var header = new RequestHeader(apiKey, 0, correlationId, null);
-                    var context = new RequestContext(header, listener, connection.RemoteEndPoint, aborted);
+                    var context = new RequestContext(header, listener, connection.RemoteEndPoint, aborted, _session);
                     frame.Return();
                     started = new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(dispatcher.UnsupportedApiVersionsResponse()), null);
                     return true;
@@ -313,7 +324,7 @@ internal sealed class KafkaConnection(
             }
             var reader = new KafkaReader(body);
             var requestHeader = RequestHeader.Read(ref reader);
-            var requestContext = new RequestContext(requestHeader, listener, connection.RemoteEndPoint, aborted);
+            var requestContext = new RequestContext(requestHeader, listener, connection.RemoteEndPoint, aborted, _session);
             var response = handler.HandleAsync(requestContext, body[reader.Position..]);
             // Parsed requests hold copies of what they need, except produce batches, which are slices of the frame.
             if (!handler.RetainsRequestBody)
@@ -377,8 +388,10 @@ internal sealed class KafkaConnection(
                 item = item with { Response = new ValueTask<IKafkaMessage?>(task) };
             }
             Complete(item, output);
-            if (_healthy && (pending.Count == 0 || output.UnflushedBytes > FlushThresholdBytes))
+            if (_healthy && (pending.Count == 0 || output.UnflushedBytes > FlushThresholdBytes || item.Context.CloseAfterResponse))
                 _healthy = await FlushAsync(output);
+            if (item.Context.CloseAfterResponse)
+                _healthy = false;
             // Only now, written and flushed, may the reading loop write to the pipe again.
             Interlocked.Decrement(ref _queued);
             if (!_healthy)

@@ -17,7 +17,12 @@ public sealed record ListenerOptions(string Name, int Port, SecurityProtocol Sec
     /// <summary>The broker's certificate and the client CA, for SSL and SASL_SSL listeners.</summary>
     public TlsSettings? Tls { get; init; }
 
+    /// <summary>SASL mechanisms enabled on a SASL_PLAINTEXT or SASL_SSL listener (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN).</summary>
+    public IReadOnlyList<string> SaslMechanisms { get; init; } = [];
+
     public bool UsesTls => SecurityProtocol is SecurityProtocol.Ssl or SecurityProtocol.SaslSsl;
+
+    public bool UsesSasl => SecurityProtocol is SecurityProtocol.SaslPlaintext or SecurityProtocol.SaslSsl;
 }
 
 /// <summary>

@@ -4,8 +4,14 @@ using Beltline.Protocol;
 namespace Beltline.Broker.Network;
 
 /// <summary>One request in flight: its header, where it came from, and resources to release once answered.</summary>
-internal sealed class RequestContext(RequestHeader header, ListenerOptions listener, EndPoint? remote, CancellationToken aborted)
+internal sealed class RequestContext(RequestHeader header, ListenerOptions listener, EndPoint? remote, CancellationToken aborted, ConnectionSession session)
 {
+    /// <summary>The connection's principal and SASL state.</summary>
+    public ConnectionSession Session { get; } = session;
+
+    /// <summary>Set by a handler whose response must be the connection's last (a failed SASL authentication).</summary>
+    public bool CloseAfterResponse { get; set; }
+
     private List<IDisposable>? _resources;
 
     public RequestHeader Header { get; } = header;

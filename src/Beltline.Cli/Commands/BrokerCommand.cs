@@ -29,13 +29,15 @@ internal sealed class BrokerSettings
     public Option<string?> TlsCert { get; } = EnvironmentOption.Create<string?>("--tls-cert", "BELTLINE_TLS_CERT", null, "The broker's certificate (PEM), e.g. from `beltline ca issue broker`.");
     public Option<string?> TlsKey { get; } = EnvironmentOption.Create<string?>("--tls-key", "BELTLINE_TLS_KEY", null, "The broker certificate's private key (PEM).");
     public Option<string?> TlsClientCa { get; } = EnvironmentOption.Create<string?>("--tls-client-ca", "BELTLINE_TLS_CLIENT_CA", null, "CA certificate (PEM) whose client certificates the SSL listener accepts (mutual TLS; the subject becomes the principal).");
+    public Option<int?> SaslPort { get; } = EnvironmentOption.Create<int?>("--sasl-port", "BELTLINE_SASL_PORT", null, "SASL_SSL listener port (MSK's 9096): SCRAM over TLS; needs --tls-cert and --tls-key.");
+    public Option<bool> SaslPlain { get; } = EnvironmentOption.Create("--sasl-plain", "BELTLINE_SASL_PLAIN", false, "Also offer SASL/PLAIN on the SASL_SSL listener (checked against the SCRAM credentials).");
     public Option<bool> Plaintext { get; } = EnvironmentOption.Create("--plaintext", "BELTLINE_PLAINTEXT", true, "Keep the PLAINTEXT listener on --port (false: TLS only).");
     public Option<LogFormat> LogFormat { get; } = EnvironmentOption.Create("--log-format", "BELTLINE_LOG_FORMAT", Cli.LogFormat.Text, "Log line format.");
     public Option<LogLevel> LogLevel { get; } = EnvironmentOption.Create("--log-level", "BELTLINE_LOG_LEVEL", Microsoft.Extensions.Logging.LogLevel.Information, "Minimum log level.");
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Port, Host, AdvertisedHost, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, PageCache, MetricsPort, TlsPort, TlsCert, TlsKey, TlsClientCa, Plaintext, Configs, LogFormat, LogLevel })
+        foreach (var option in new Option[] { Port, Host, AdvertisedHost, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, PageCache, MetricsPort, TlsPort, TlsCert, TlsKey, TlsClientCa, SaslPort, SaslPlain, Plaintext, Configs, LogFormat, LogLevel })
             command.Add(option);
     }
 
@@ -55,6 +57,13 @@ internal sealed class BrokerSettings
             errors.Add($"--host must be an IP address to bind (e.g. 127.0.0.1), got '{result.GetValue(Host)}'.");
         else if ((bind.Equals(System.Net.IPAddress.Any) || bind.Equals(System.Net.IPAddress.IPv6Any)) && string.IsNullOrWhiteSpace(result.GetValue(AdvertisedHost)))
             errors.Add($"--host {bind} binds every interface, which clients cannot connect to: add --advertised-host with the name they should use.");
+        if (result.GetValue(SaslPort) is { } saslPort)
+        {
+            if (saslPort is < 0 or > 65535)
+                errors.Add($"--sasl-port must be in 0-65535, got {saslPort}.");
+            if (string.IsNullOrWhiteSpace(result.GetValue(TlsCert)) || string.IsNullOrWhiteSpace(result.GetValue(TlsKey)))
+                errors.Add("--sasl-port needs --tls-cert and --tls-key: SASL runs over TLS (SASL_SSL).");
+        }
         if (result.GetValue(TlsPort) is { } tlsPort)
         {
             if (tlsPort is < 0 or > 65535)
@@ -67,10 +76,10 @@ internal sealed class BrokerSettings
             if (tlsPort != 0 && result.GetValue(Plaintext) && tlsPort == result.GetValue(Port))
                 errors.Add($"--tls-port and --port are both {tlsPort}.");
         }
-        else if (!string.IsNullOrWhiteSpace(result.GetValue(TlsCert)) || !string.IsNullOrWhiteSpace(result.GetValue(TlsClientCa)))
-            errors.Add("--tls-cert and --tls-client-ca need --tls-port.");
-        if (!result.GetValue(Plaintext) && result.GetValue(TlsPort) is null)
-            errors.Add("--plaintext false leaves no listener: add --tls-port.");
+        else if (result.GetValue(SaslPort) is null && (!string.IsNullOrWhiteSpace(result.GetValue(TlsCert)) || !string.IsNullOrWhiteSpace(result.GetValue(TlsClientCa))))
+            errors.Add("--tls-cert and --tls-client-ca need --tls-port or --sasl-port.");
+        if (!result.GetValue(Plaintext) && result.GetValue(TlsPort) is null && result.GetValue(SaslPort) is null)
+            errors.Add("--plaintext false leaves no listener: add --tls-port or --sasl-port.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var config in result.GetValue(Configs) ?? [])
         {
@@ -135,10 +144,14 @@ internal sealed class BrokerSettings
         var listeners = new List<ListenerOptions>();
         if (result.GetValue(Plaintext))
             listeners.Add(new ListenerOptions("PLAINTEXT", result.GetValue(Port), SecurityProtocol.Plaintext));
+        var clientCa = string.IsNullOrWhiteSpace(result.GetValue(TlsClientCa)) ? null : result.GetValue(TlsClientCa);
         if (result.GetValue(TlsPort) is { } tlsPort)
-            listeners.Add(new ListenerOptions("SSL", tlsPort, SecurityProtocol.Ssl)
+            listeners.Add(new ListenerOptions("SSL", tlsPort, SecurityProtocol.Ssl) { Tls = TlsSettings.Load(result.GetValue(TlsCert)!, result.GetValue(TlsKey)!, clientCa) });
+        if (result.GetValue(SaslPort) is { } saslPort)
+            listeners.Add(new ListenerOptions("SASL_SSL", saslPort, SecurityProtocol.SaslSsl)
             {
-                Tls = TlsSettings.Load(result.GetValue(TlsCert)!, result.GetValue(TlsKey)!, string.IsNullOrWhiteSpace(result.GetValue(TlsClientCa)) ? null : result.GetValue(TlsClientCa)),
+                Tls = TlsSettings.Load(result.GetValue(TlsCert)!, result.GetValue(TlsKey)!, null),
+                SaslMechanisms = result.GetValue(SaslPlain) ? ["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] : ["SCRAM-SHA-512", "SCRAM-SHA-256"],
             });
         return listeners;
     }
@@ -171,6 +184,8 @@ internal static class BrokerCommand
                 await using var broker = await BeltlineBroker.StartAsync(options, cancellationToken);
                 logger.LogInformation("Broker ready: bootstrap.servers={Bootstrap}{Metrics}", broker.BootstrapServers,
                     broker.MetricsPort is { } port ? $", metrics http://{options.EffectiveAdvertisedHost}:{port}/metrics" : "");
+                if (broker.BootstrapServersFor(SecurityProtocol.SaslSsl) is { } sasl)
+                    logger.LogInformation("SASL_SSL listener: bootstrap.servers={Bootstrap} with security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512", sasl);
                 if (broker.BootstrapServersFor(SecurityProtocol.Ssl) is { } tls)
                     logger.LogInformation("TLS listener: bootstrap.servers={Bootstrap} with security.protocol=SSL{Mutual}", tls,
                         options.Listeners.Any(l => l.Tls?.ClientCa is not null) ? " (client certificates accepted)" : "");

@@ -49,7 +49,7 @@ public sealed class FetchHandlerTests : IDisposable
     private PartitionLog Log(int partition) => _topics.GetLog(_topic.Id, partition)!;
 
     private static RequestContext Context(CancellationToken aborted = default) =>
-        new(new RequestHeader(ApiKey.Fetch, Version, 1, "test"), new ListenerOptions("PLAINTEXT", 0, SecurityProtocol.Plaintext), null, aborted);
+        new(new RequestHeader(ApiKey.Fetch, Version, 1, "test"), new ListenerOptions("PLAINTEXT", 0, SecurityProtocol.Plaintext), null, aborted, new ConnectionSession("User:ANONYMOUS", saslRequired: false));
 
     private async Task<FetchResponse> FetchAsync(RequestContext context, int maxWaitMs, params long[] offsets)
     {
