@@ -213,6 +213,8 @@ public sealed class BeltlineBroker : IAsyncDisposable
             new FindCoordinatorHandler(_node, logger),
             new SaslHandshakeHandler(Credentials, logger),
             new SaslAuthenticateHandler(_options.SaslSessionLifetime, logger),
+            new DescribeUserScramCredentialsHandler(Credentials, logger),
+            new AlterUserScramCredentialsHandler(Credentials, logger),
             new CreateTopicsHandler(_node, logger),
             new DeleteTopicsHandler(_node, logger),
             new DeleteRecordsHandler(_node, logger),

@@ -10,6 +10,7 @@ using Beltline.Security.Sasl;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using KafkaProtocol = Confluent.Kafka.SecurityProtocol;
+using KafkaScram = Confluent.Kafka.Admin.ScramMechanism;
 
 namespace Beltline.Broker.IntegrationTests;
 
@@ -102,6 +103,43 @@ public sealed class SaslTests(SaslFixture fixture) : IClassFixture<SaslFixture>
         await Eventually(() => fixture.Log.Any(line => line.Contains($"SASL {mechanism} authentication") && line.Contains("failed, connection closed")));
         using var good = new AdminClientBuilder(new AdminClientConfig(fixture.Client("SCRAM-SHA-512"))).Build();
         Assert.NotEmpty(good.GetMetadata(TimeSpan.FromSeconds(10)).Brokers);
+    }
+
+    [Fact]
+    public async Task Users_created_and_deleted_through_the_admin_api_can_log_in_until_deleted()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig(fixture.Client("SCRAM-SHA-512"))).Build();
+        await admin.AlterUserScramCredentialsAsync(
+        [
+            new Confluent.Kafka.Admin.UserScramCredentialUpsertion
+            {
+                User = "nancy",
+                ScramCredentialInfo = new Confluent.Kafka.Admin.ScramCredentialInfo { Mechanism = KafkaScram.ScramSha512, Iterations = 8192 },
+                Password = System.Text.Encoding.UTF8.GetBytes("nancy-secret"),
+            },
+        ]);
+        var described = Assert.Single((await admin.DescribeUserScramCredentialsAsync(["nancy"])).UserScramCredentialsDescriptions);
+        var info = Assert.Single(described.ScramCredentialInfos);
+        Assert.Equal((KafkaScram.ScramSha512, 8192), (info.Mechanism, info.Iterations));
+        using (var nancy = new AdminClientBuilder(new AdminClientConfig(fixture.Client("SCRAM-SHA-512", "nancy", "nancy-secret"))).Build())
+            Assert.NotEmpty(nancy.GetMetadata(TimeSpan.FromSeconds(10)).Brokers);
+
+        await admin.AlterUserScramCredentialsAsync([new Confluent.Kafka.Admin.UserScramCredentialDeletion { User = "nancy", Mechanism = KafkaScram.ScramSha512 }]);
+        var gone = await Assert.ThrowsAsync<Confluent.Kafka.Admin.DescribeUserScramCredentialsException>(() => admin.DescribeUserScramCredentialsAsync(["nancy"]));
+        Assert.Equal(Confluent.Kafka.ErrorCode.ResourceNotFound, Assert.Single(gone.Results.UserScramCredentialsDescriptions).Error.Code);
+        using (var nancy = new AdminClientBuilder(new AdminClientConfig(fixture.Client("SCRAM-SHA-512", "nancy", "nancy-secret"))).Build())
+            Assert.ThrowsAny<KafkaException>(() => nancy.GetMetadata(TimeSpan.FromSeconds(5)));
+
+        var tooFew = await Assert.ThrowsAsync<Confluent.Kafka.Admin.AlterUserScramCredentialsException>(() => admin.AlterUserScramCredentialsAsync(
+        [
+            new Confluent.Kafka.Admin.UserScramCredentialUpsertion
+            {
+                User = "weak",
+                ScramCredentialInfo = new Confluent.Kafka.Admin.ScramCredentialInfo { Mechanism = KafkaScram.ScramSha256, Iterations = 100 },
+                Password = System.Text.Encoding.UTF8.GetBytes("p"),
+            },
+        ]));
+        Assert.Equal(Confluent.Kafka.ErrorCode.UnacceptableCredential, Assert.Single(tooFew.Results).Error.Code);
     }
 
     [Fact]
