@@ -44,6 +44,11 @@ public sealed class BeltlineBroker : IAsyncDisposable
     private Task _cleaner = Task.CompletedTask;
     private int _disposed;
 
+    /// <summary>The cluster's ACLs (enforced only with <see cref="BrokerOptions.AuthorizerEnabled"/>).</summary>
+    public Beltline.Security.Acls.AclStore Acls { get; } = null!;
+
+    private readonly Beltline.Security.Acls.Authorizer? _authorizer;
+
     /// <summary>The SCRAM users SASL listeners authenticate against.</summary>
     public Beltline.Security.Sasl.CredentialStore Credentials { get; } = null!;
 
@@ -61,6 +66,8 @@ public sealed class BeltlineBroker : IAsyncDisposable
             File.Delete(cleanMarker);
             _metadata = MetadataStore.Open(options.DataDir, options.NodeId, loggerFactory.CreateLogger("Beltline.Metadata"));
             Credentials = Beltline.Security.Sasl.CredentialStore.Open(options.EffectiveCredentialsFile);
+            Acls = Beltline.Security.Acls.AclStore.Open(options.EffectiveAclsFile);
+            _authorizer = options.AuthorizerEnabled ? new Beltline.Security.Acls.Authorizer(Acls, options.SuperUsers) : null;
             _topics = new TopicManager(options, _metadata, loggerFactory);
             _topics.LoadLogs(cleanShutdown);
             if (!cleanShutdown && _metadata.Topics.Count > 0)
@@ -155,7 +162,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
         foreach (var listener in _options.Listeners)
         {
             var kafka = KafkaListener.Start(address, listener,
-                client => new KafkaConnection(client, listener, dispatcher, _metrics, _options.MaxFrameBytes, connectionLogger, _stopping.Token).RunAsync(),
+                client => new KafkaConnection(client, listener, dispatcher, _metrics, _options.MaxFrameBytes, connectionLogger, _stopping.Token, _authorizer).RunAsync(),
                 connectionLogger);
             _listeners.Add(kafka);
             _node.SetBoundPort(listener.Name, kafka.Port);
@@ -215,6 +222,9 @@ public sealed class BeltlineBroker : IAsyncDisposable
             new SaslAuthenticateHandler(_options.SaslSessionLifetime, logger),
             new DescribeUserScramCredentialsHandler(Credentials, logger),
             new AlterUserScramCredentialsHandler(Credentials, logger),
+            new CreateAclsHandler(Acls, logger),
+            new DescribeAclsHandler(Acls, logger),
+            new DeleteAclsHandler(Acls, logger),
             new CreateTopicsHandler(_node, logger),
             new DeleteTopicsHandler(_node, logger),
             new DeleteRecordsHandler(_node, logger),

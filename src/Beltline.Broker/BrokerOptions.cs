@@ -47,6 +47,19 @@ public sealed record BrokerOptions
 
     public string EffectiveCredentialsFile => CredentialsFile ?? Path.Combine(DataDir, "security", "scram-credentials.json");
 
+    /// <summary>
+    /// Kafka's authorizer (authorizer.class.name set): every request is checked against the ACLs, and what no ACL
+    /// allows is denied (allow.everyone.if.no.acl.found=false). Off: everyone may do everything, and the ACL APIs
+    /// answer SECURITY_DISABLED, as Kafka without an authorizer.
+    /// </summary>
+    public bool AuthorizerEnabled { get; init; }
+
+    /// <summary>Principals allowed everything (super.users), e.g. <c>User:admin</c>.</summary>
+    public IReadOnlySet<string> SuperUsers { get; init; } = new HashSet<string>();
+
+    /// <summary>The ACLs; default <c>{DataDir}/security/acls.json</c>.</summary>
+    public string EffectiveAclsFile => Path.Combine(DataDir, "security", "acls.json");
+
     /// <summary>KIP-368's connections.max.reauth.ms: how long a SASL session lasts before the client must re-authenticate (null: forever).</summary>
     public TimeSpan? SaslSessionLifetime { get; init; }
 

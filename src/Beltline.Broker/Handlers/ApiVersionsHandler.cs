@@ -12,6 +12,9 @@ internal sealed class ApiVersionsHandler(Func<IReadOnlyList<ApiVersionRange>> su
     public override short MinVersion => 0;
     public override short MaxVersion => 3;
 
+    /// <summary>Needs no ACL: clients must reach it before they can be anyone.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<ApiVersionsResponse?> HandleAsync(RequestContext context, ApiVersionsRequest request) =>
         ValueTask.FromResult<ApiVersionsResponse?>(new ApiVersionsResponse { ApiKeys = [.. supported()] });
 

@@ -2,6 +2,7 @@ using Beltline.Broker.Metadata;
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 using static Beltline.Protocol.Messages.CreateTopicsRequest;
 using static Beltline.Protocol.Messages.CreateTopicsResponse;
@@ -17,6 +18,9 @@ internal sealed class CreateTopicsHandler(BrokerNode node, ILogger logger) : Req
     public override short MinVersion => 0;
     public override short MaxVersion => 7;
 
+    /// <summary>CREATE on the cluster or on each topic.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request)
     {
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
@@ -28,7 +32,9 @@ internal sealed class CreateTopicsHandler(BrokerNode node, ILogger logger) : Req
             TopicInfo? created = null;
             var error = duplicates.Contains(topic.Name)
                 ? new TopicError(ErrorCode.InvalidRequest, $"Create topics request from client {context.Header.ClientId} contains multiple entries for the same topic.")
-                : Create(topic, request.ValidateOnly, out created);
+                : !context.IsAllowed(AclOperation.Create, ResourceType.Cluster, AclEntry.ClusterName) && !context.IsAllowed(AclOperation.Create, ResourceType.Topic, topic.Name)
+                    ? new TopicError(ErrorCode.TopicAuthorizationFailed, $"Authorization failed: not allowed to create topic {topic.Name}.")
+                    : Create(topic, request.ValidateOnly, out created);
             if (error.Failed || created is null)
             {
                 result.ErrorCode = error.Code;

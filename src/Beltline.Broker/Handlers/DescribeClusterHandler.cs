@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -11,8 +12,13 @@ internal sealed class DescribeClusterHandler(BrokerNode node, ILogger logger) : 
     public override short MinVersion => 0;
     public override short MaxVersion => 1;
 
+    /// <summary>DESCRIBE on the cluster.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<DescribeClusterResponse?> HandleAsync(RequestContext context, DescribeClusterRequest request)
     {
+        if (!context.IsAllowed(AclOperation.Describe, ResourceType.Cluster, AclEntry.ClusterName))
+            return ValueTask.FromResult<DescribeClusterResponse?>(ErrorResponse(request, ErrorCode.ClusterAuthorizationFailed));
         if (request.EndpointType != EndpointType.Brokers)
             return ValueTask.FromResult<DescribeClusterResponse?>(ErrorResponse(request, ErrorCode.MismatchedEndpointType));
         var response = new DescribeClusterResponse

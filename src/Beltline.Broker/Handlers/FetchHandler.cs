@@ -3,6 +3,7 @@ using Beltline.Broker.Network;
 using Beltline.Broker.Storage;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -20,6 +21,9 @@ internal sealed class FetchHandler(BrokerNode node, ILogger logger) : RequestHan
 
     public override short MinVersion => 0;
     public override short MaxVersion => 16;
+
+    /// <summary>READ on each topic.</summary>
+    protected override bool AuthorizesItself => true;
 
     private sealed record Target(FetchPartition Request, FetchPartitionResponse Response, PartitionLog? Log);
 
@@ -39,12 +43,15 @@ internal sealed class FetchHandler(BrokerNode node, ILogger logger) : RequestHan
             response.Topics.Add(topicResponse);
             var known = version >= 13 ? node.Topics.TryGetTopic(topic.TopicId, out var info) : node.Topics.TryGetTopic(topic.Topic, out info);
             var missing = version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition;
+            var readable = context.IsAllowed(AclOperation.Read, ResourceType.Topic, known ? info!.Name : topic.Topic);
             foreach (var partition in topic.Partitions)
             {
                 var partitionResponse = new FetchPartitionResponse { PartitionIndex = partition.Partition, Records = NoRecords };
                 topicResponse.Partitions.Add(partitionResponse);
                 var log = known ? node.Topics.GetLog(info.Id, partition.Partition) : null;
-                if (log is null)
+                if (!readable)
+                    partitionResponse.ErrorCode = ErrorCode.TopicAuthorizationFailed;
+                else if (log is null)
                     partitionResponse.ErrorCode = missing;
                 else if (partition.CurrentLeaderEpoch > BrokerNode.LeaderEpoch)
                     partitionResponse.ErrorCode = ErrorCode.UnknownLeaderEpoch;

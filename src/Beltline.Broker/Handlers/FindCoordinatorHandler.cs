@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -15,8 +16,17 @@ internal sealed class FindCoordinatorHandler(BrokerNode node, ILogger logger) : 
     public override short MinVersion => 0;
     public override short MaxVersion => 4;
 
+    /// <summary>DESCRIBE on the group (or transactional id).</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request)
     {
+        var keys = context.ApiVersion >= 4 ? request.CoordinatorKeys : [request.Key];
+        var (resourceType, failure) = request.KeyType == CoordinatorType.Group
+            ? (ResourceType.Group, ErrorCode.GroupAuthorizationFailed)
+            : (ResourceType.TransactionalId, ErrorCode.TransactionalIdAuthorizationFailed);
+        if (keys.Any(key => !context.IsAllowed(AclOperation.Describe, resourceType, key)))
+            return ValueTask.FromResult<FindCoordinatorResponse?>(ErrorResponse(request, failure, "Not authorized to find this coordinator."));
         var (error, message) = request.KeyType switch
         {
             CoordinatorType.Group when node.Groups.EnsureOffsetsTopic() is var e and not ErrorCode.None => (e, "The group coordinator is not available."),

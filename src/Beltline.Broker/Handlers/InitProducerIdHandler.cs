@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -15,10 +16,17 @@ internal sealed class InitProducerIdHandler(BrokerNode node, ILogger logger) : R
     public override short MinVersion => 0;
     public override short MaxVersion => 5;
 
+    /// <summary>IDEMPOTENT_WRITE on the cluster, or WRITE on some topic.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request)
     {
         if (request.TransactionalId is not null)
             return ValueTask.FromResult<InitProducerIdResponse?>(ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed));
+        // An idempotent producer needs IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (Kafka 3's rule).
+        if (context.Authorizer is { } authorizer && !context.IsAllowed(AclOperation.IdempotentWrite, ResourceType.Cluster, AclEntry.ClusterName)
+            && !authorizer.AuthorizeAny(context.Session.Principal, context.ClientHost, AclOperation.Write, ResourceType.Topic))
+            return ValueTask.FromResult<InitProducerIdResponse?>(ErrorResponse(request, ErrorCode.ClusterAuthorizationFailed));
         var producerId = node.ProducerIds.NextId();
         Logger.LogDebug("Producer id {ProducerId} for {ClientId}", producerId, context.Header.ClientId);
         return ValueTask.FromResult<InitProducerIdResponse?>(new InitProducerIdResponse { ProducerId = producerId, ProducerEpoch = 0 });

@@ -2,6 +2,7 @@ using Beltline.Broker.Groups;
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -16,8 +17,13 @@ internal sealed class JoinGroupHandler(BrokerNode node, ILogger logger) : Reques
     public override short MinVersion => 0;
     public override short MaxVersion => 9;
 
+    /// <summary>READ on the group.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override async ValueTask<JoinGroupResponse?> HandleAsync(RequestContext context, JoinGroupRequest request)
     {
+        if (!context.IsAllowed(AclOperation.Read, ResourceType.Group, request.GroupId))
+            return ErrorResponse(request, ErrorCode.GroupAuthorizationFailed);
         var version = context.ApiVersion;
         var result = await node.Groups.JoinAsync(request.GroupId, request.MemberId, version >= 5 ? request.GroupInstanceId : null,
             requireKnownMemberId: version >= 4, context.Header.ClientId ?? "", ClientHost.Of(context.RemoteEndPoint),

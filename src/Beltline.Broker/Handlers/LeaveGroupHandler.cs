@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -14,8 +15,13 @@ internal sealed class LeaveGroupHandler(BrokerNode node, ILogger logger) : Reque
     public override short MinVersion => 0;
     public override short MaxVersion => 5;
 
+    /// <summary>READ on the group.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<LeaveGroupResponse?> HandleAsync(RequestContext context, LeaveGroupRequest request)
     {
+        if (!context.IsAllowed(AclOperation.Read, ResourceType.Group, request.GroupId))
+            return ValueTask.FromResult<LeaveGroupResponse?>(ErrorResponse(request, ErrorCode.GroupAuthorizationFailed));
         if (context.ApiVersion < 3)
         {
             var error = node.Groups.Leave(request.GroupId, [(request.MemberId, null)])[0];

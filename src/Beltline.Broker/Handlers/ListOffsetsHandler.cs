@@ -3,6 +3,7 @@ using Beltline.Broker.Storage;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
 using Beltline.Protocol.Records;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -16,6 +17,9 @@ internal sealed class ListOffsetsHandler(BrokerNode node, ILogger logger) : Requ
     public override short MinVersion => 0;
     public override short MaxVersion => 8;
 
+    /// <summary>DESCRIBE on each topic.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<ListOffsetsResponse?> HandleAsync(RequestContext context, ListOffsetsRequest request)
     {
         var version = context.ApiVersion;
@@ -28,7 +32,9 @@ internal sealed class ListOffsetsHandler(BrokerNode node, ILogger logger) : Requ
             foreach (var partition in topic.Partitions)
             {
                 var log = info is null ? null : node.Topics.GetLog(info.Id, partition.PartitionIndex);
-                topicResponse.Partitions.Add(Lookup(version, partition, log));
+                topicResponse.Partitions.Add(context.IsAllowed(AclOperation.Describe, ResourceType.Topic, topic.Name)
+                    ? Lookup(version, partition, log)
+                    : new ListOffsetsPartitionResponse { PartitionIndex = partition.PartitionIndex, ErrorCode = ErrorCode.TopicAuthorizationFailed });
             }
         }
         return ValueTask.FromResult<ListOffsetsResponse?>(response);

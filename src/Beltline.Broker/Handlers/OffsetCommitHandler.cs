@@ -2,6 +2,7 @@ using Beltline.Broker.Groups;
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -16,8 +17,13 @@ internal sealed class OffsetCommitHandler(BrokerNode node, ILogger logger) : Req
     public override short MinVersion => 0;
     public override short MaxVersion => 9;
 
+    /// <summary>READ on the group and on each topic.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override async ValueTask<OffsetCommitResponse?> HandleAsync(RequestContext context, OffsetCommitRequest request)
     {
+        if (!context.IsAllowed(AclOperation.Read, ResourceType.Group, request.GroupId))
+            return ErrorResponse(request, ErrorCode.GroupAuthorizationFailed);
         var version = context.ApiVersion;
         var toCommit = new List<OffsetToCommit>();
         var response = new OffsetCommitResponse();
@@ -30,6 +36,11 @@ internal sealed class OffsetCommitHandler(BrokerNode node, ILogger logger) : Req
             {
                 var result = new OffsetCommitResponse.Partition { PartitionIndex = partition.PartitionIndex };
                 topicResponse.Partitions.Add(result);
+                if (!context.IsAllowed(AclOperation.Read, ResourceType.Topic, topic.Name))
+                {
+                    result.ErrorCode = ErrorCode.TopicAuthorizationFailed;
+                    continue;
+                }
                 if (!node.Topics.HasPartition(topic.Name, partition.PartitionIndex))
                 {
                     result.ErrorCode = ErrorCode.UnknownTopicOrPartition;

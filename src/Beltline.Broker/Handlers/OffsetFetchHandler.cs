@@ -2,6 +2,7 @@ using Beltline.Broker.Groups;
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -15,8 +16,14 @@ internal sealed class OffsetFetchHandler(BrokerNode node, ILogger logger) : Requ
     public override short MinVersion => 0;
     public override short MaxVersion => 9;
 
+    /// <summary>DESCRIBE on the group.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<OffsetFetchResponse?> HandleAsync(RequestContext context, OffsetFetchRequest request)
     {
+        var groups = context.ApiVersion >= 8 ? request.Groups.Select(g => g.GroupId) : [request.GroupId];
+        if (groups.Any(group => !context.IsAllowed(AclOperation.Describe, ResourceType.Group, group)))
+            return ValueTask.FromResult<OffsetFetchResponse?>(ErrorResponse(request, ErrorCode.GroupAuthorizationFailed));
         if (context.ApiVersion >= 8)
         {
             return ValueTask.FromResult<OffsetFetchResponse?>(new OffsetFetchResponse

@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -16,6 +17,9 @@ internal sealed class OffsetForLeaderEpochHandler(BrokerNode node, ILogger logge
     public override short MinVersion => 0;
     public override short MaxVersion => 4;
 
+    /// <summary>DESCRIBE on each topic.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<OffsetForLeaderEpochResponse?> HandleAsync(RequestContext context, OffsetForLeaderEpochRequest request) =>
         ValueTask.FromResult<OffsetForLeaderEpochResponse?>(new OffsetForLeaderEpochResponse
         {
@@ -25,7 +29,9 @@ internal sealed class OffsetForLeaderEpochHandler(BrokerNode node, ILogger logge
                 return new OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult
                 {
                     Topic = topic.Topic,
-                    Partitions = [.. topic.Partitions.Select(p => EndOffset(info is null ? null : node.Topics.GetLog(info.Id, p.Partition), p))],
+                    Partitions = [.. topic.Partitions.Select(p => context.IsAllowed(AclOperation.Describe, ResourceType.Topic, topic.Topic)
+                        ? EndOffset(info is null ? null : node.Topics.GetLog(info.Id, p.Partition), p)
+                        : new OffsetForLeaderEpochResponse.EpochEndOffset { Partition = p.Partition, LeaderEpoch = -1, EndOffset = -1, ErrorCode = ErrorCode.TopicAuthorizationFailed })],
                 };
             })],
         });

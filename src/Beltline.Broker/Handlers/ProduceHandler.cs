@@ -3,6 +3,7 @@ using Beltline.Broker.Storage;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
 using Beltline.Protocol.Records;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -19,6 +20,9 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
 
     public override short MinVersion => 0;
     public override short MaxVersion => 10;
+
+    /// <summary>WRITE on each topic.</summary>
+    protected override bool AuthorizesItself => true;
 
     /// <summary>Batches are appended from (and patched in) the request frame itself.</summary>
     public override bool RetainsRequestBody => true;
@@ -44,10 +48,13 @@ internal sealed class ProduceHandler(BrokerNode node, ILogger logger) : RequestH
             var topicResponse = new ProduceTopicResponse { Name = topic.Name };
             response.Topics.Add(topicResponse);
             node.Topics.TryGetTopic(topic.Name, out var info);
+            var writable = context.IsAllowed(AclOperation.Write, ResourceType.Topic, topic.Name);
             foreach (var partition in topic.Partitions)
             {
                 var log = info is null ? null : node.Topics.GetLog(info.Id, partition.Index);
-                var result = Append(context.ApiVersion, request, log, partition, now);
+                var result = writable
+                    ? Append(context.ApiVersion, request, log, partition, now)
+                    : new ProducePartitionResponse { Index = partition.Index, ErrorCode = ErrorCode.TopicAuthorizationFailed, ErrorMessage = $"Not authorized to write to topic {topic.Name}", LogStartOffset = -1 };
                 topicResponse.Partitions.Add(result);
                 if (result.ErrorCode != ErrorCode.None)
                 {

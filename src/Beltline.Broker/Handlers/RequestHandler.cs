@@ -56,10 +56,21 @@ internal abstract class RequestHandler<TRequest, TResponse>(ILogger logger) : IR
 
     protected ILogger Logger { get; } = logger;
 
+    /// <summary>Whether the handler checks the ACLs itself (or needs none); others serve super users only when an authorizer is on.</summary>
+    protected virtual bool AuthorizesItself => false;
+
     public ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, ReadOnlyMemory<byte> body)
     {
         var reader = new KafkaReader(body);
         var request = TRequest.Read(ref reader, context.ApiVersion);
+        if (context.Authorizer is { } authorizer && !AuthorizesItself && !authorizer.SuperUsers.Contains(context.Session.Principal))
+        {
+            // An API that does not check ACLs yet is for super users only: with an authorizer, nothing is open by default.
+            Logger.LogInformation("{Api} from {Principal} refused: only super users may use it", ApiKey, context.Session.Principal);
+            return ErrorResponse(request, ErrorCode.ClusterAuthorizationFailed) is { } refused
+                ? ValueTask.FromResult<IKafkaMessage?>(refused)
+                : ValueTask.FromException<IKafkaMessage?>(new CloseConnectionException($"{ApiKey} is for super users only"));
+        }
         ValueTask<TResponse?> work;
         try
         {

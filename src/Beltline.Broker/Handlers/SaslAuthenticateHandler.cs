@@ -16,6 +16,9 @@ internal sealed class SaslAuthenticateHandler(TimeSpan? sessionLifetime, ILogger
     public override short MinVersion => 0;
     public override short MaxVersion => 2;
 
+    /// <summary>Needs no ACL: clients must reach it before they can be anyone.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<SaslAuthenticateResponse?> HandleAsync(RequestContext context, SaslAuthenticateRequest request)
     {
         var session = context.Session;

@@ -16,6 +16,9 @@ internal sealed class SaslHandshakeHandler(CredentialStore credentials, ILogger 
     public override short MinVersion => 0;
     public override short MaxVersion => 1;
 
+    /// <summary>Needs no ACL: clients must reach it before they can be anyone.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<SaslHandshakeResponse?> HandleAsync(RequestContext context, SaslHandshakeRequest request)
     {
         var enabled = context.Listener.SaslMechanisms;

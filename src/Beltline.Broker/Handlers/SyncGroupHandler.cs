@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -14,8 +15,13 @@ internal sealed class SyncGroupHandler(BrokerNode node, ILogger logger) : Reques
     public override short MinVersion => 0;
     public override short MaxVersion => 5;
 
+    /// <summary>READ on the group.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override async ValueTask<SyncGroupResponse?> HandleAsync(RequestContext context, SyncGroupRequest request)
     {
+        if (!context.IsAllowed(AclOperation.Read, ResourceType.Group, request.GroupId))
+            return ErrorResponse(request, ErrorCode.GroupAuthorizationFailed);
         var version = context.ApiVersion;
         var result = await node.Groups.SyncAsync(request.GroupId, request.GenerationId, request.MemberId,
             version >= 3 ? request.GroupInstanceId : null, version >= 5 ? request.ProtocolType : null, version >= 5 ? request.ProtocolName : null,

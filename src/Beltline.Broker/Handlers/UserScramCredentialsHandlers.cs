@@ -2,6 +2,7 @@ using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
 using Beltline.Security.Sasl;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -27,8 +28,17 @@ internal sealed class DescribeUserScramCredentialsHandler(CredentialStore creden
     public override short MinVersion => 0;
     public override short MaxVersion => 0;
 
+    /// <summary>DESCRIBE on the cluster.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<DescribeUserScramCredentialsResponse?> HandleAsync(RequestContext context, DescribeUserScramCredentialsRequest request)
     {
+        if (!context.IsAllowed(AclOperation.Describe, ResourceType.Cluster, AclEntry.ClusterName))
+            return ValueTask.FromResult<DescribeUserScramCredentialsResponse?>(new DescribeUserScramCredentialsResponse
+            {
+                ErrorCode = ErrorCode.ClusterAuthorizationFailed,
+                ErrorMessage = "Cluster authorization failed.",
+            });
         var users = credentials.List().ToDictionary(u => u.User, u => u.Credentials, StringComparer.Ordinal);
         var response = new DescribeUserScramCredentialsResponse();
         var requested = request.Users is { Count: > 0 } named ? named : null;
@@ -61,8 +71,13 @@ internal sealed class AlterUserScramCredentialsHandler(CredentialStore credentia
     public override short MinVersion => 0;
     public override short MaxVersion => 0;
 
+    /// <summary>ALTER on the cluster.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<AlterUserScramCredentialsResponse?> HandleAsync(RequestContext context, AlterUserScramCredentialsRequest request)
     {
+        if (!context.IsAllowed(AclOperation.Alter, ResourceType.Cluster, AclEntry.ClusterName))
+            return ValueTask.FromResult<AlterUserScramCredentialsResponse?>(ErrorResponse(request, ErrorCode.ClusterAuthorizationFailed));
         var response = new AlterUserScramCredentialsResponse();
         var users = request.Deletions.Select(d => d.Name).Concat(request.Upsertions.Select(u => u.Name)).Distinct(StringComparer.Ordinal);
         foreach (var user in users)

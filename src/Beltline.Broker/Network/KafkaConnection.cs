@@ -23,7 +23,8 @@ internal sealed class KafkaConnection(
     BrokerMetrics metrics,
     int maxFrameBytes,
     ILogger logger,
-    CancellationToken brokerStopping)
+    CancellationToken brokerStopping,
+    Beltline.Security.Acls.Authorizer? authorizer = null)
 {
     /// <summary>Requests started but not yet answered; beyond it the connection stops reading (backpressure).</summary>
     private const int MaxInFlight = 512;
@@ -313,7 +314,7 @@ internal sealed class KafkaConnection(
                 {
                     // KIP-511: answer in v0 with UNSUPPORTED_VERSION and our ranges, so the client can pick a version.
                     var header = new RequestHeader(apiKey, 0, correlationId, null);
-                    var context = new RequestContext(header, listener, connection.RemoteEndPoint, aborted, _session);
+                    var context = new RequestContext(header, listener, connection.RemoteEndPoint, aborted, _session, authorizer);
                     frame.Return();
                     started = new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(dispatcher.UnsupportedApiVersionsResponse()), null);
                     return true;
@@ -324,7 +325,7 @@ internal sealed class KafkaConnection(
             }
             var reader = new KafkaReader(body);
             var requestHeader = RequestHeader.Read(ref reader);
-            var requestContext = new RequestContext(requestHeader, listener, connection.RemoteEndPoint, aborted, _session);
+            var requestContext = new RequestContext(requestHeader, listener, connection.RemoteEndPoint, aborted, _session, authorizer);
             var response = handler.HandleAsync(requestContext, body[reader.Position..]);
             // Parsed requests hold copies of what they need, except produce batches, which are slices of the frame.
             if (!handler.RetainsRequestBody)

@@ -4,8 +4,19 @@ using Beltline.Protocol;
 namespace Beltline.Broker.Network;
 
 /// <summary>One request in flight: its header, where it came from, and resources to release once answered.</summary>
-internal sealed class RequestContext(RequestHeader header, ListenerOptions listener, EndPoint? remote, CancellationToken aborted, ConnectionSession session)
+internal sealed class RequestContext(RequestHeader header, ListenerOptions listener, EndPoint? remote, CancellationToken aborted, ConnectionSession session,
+    Beltline.Security.Acls.Authorizer? authorizer = null)
 {
+    /// <summary>The broker's authorizer, or null when ACLs are off (everything is allowed, as in Kafka without one).</summary>
+    public Beltline.Security.Acls.Authorizer? Authorizer { get; } = authorizer;
+
+    /// <summary>Whether the connection's principal may do <paramref name="operation"/> on the resource.</summary>
+    public bool IsAllowed(Beltline.Security.Acls.AclOperation operation, Beltline.Security.Acls.ResourceType type, string name) =>
+        Authorizer is null || Authorizer.Authorize(Session.Principal, ClientHost, operation, type, name);
+
+    /// <summary>The client's address as ACL hosts name it.</summary>
+    public string ClientHost => RemoteEndPoint is IPEndPoint ip ? ip.Address.ToString() : "*";
+
     /// <summary>The connection's principal and SASL state.</summary>
     public ConnectionSession Session { get; } = session;
 

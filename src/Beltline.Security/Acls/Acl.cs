@@ -163,6 +163,16 @@ public sealed class Authorizer(AclStore acls, IReadOnlySet<string> superUsers)
         return allowed;
     }
 
+    /// <summary>
+    /// Whether some ACL allows <paramref name="operation"/> on a resource of <paramref name="type"/> (Kafka's rule for
+    /// an idempotent producer without IDEMPOTENT_WRITE on the cluster: WRITE on any topic will do).
+    /// </summary>
+    public bool AuthorizeAny(string principal, string host, AclOperation operation, ResourceType type) =>
+        SuperUsers.Contains(principal)
+        || acls.All.Any(acl => acl.ResourceType == type && acl.Permission == AclPermission.Allow
+            && (acl.Operation == operation || acl.Operation == AclOperation.All)
+            && (acl.Principal == principal || acl.Principal == "User:*") && (acl.Host == "*" || acl.Host == host));
+
     private static bool Implies(AclOperation granted, AclOperation wanted) => wanted switch
     {
         AclOperation.Describe => granted is AclOperation.Read or AclOperation.Write or AclOperation.Delete or AclOperation.Alter,
