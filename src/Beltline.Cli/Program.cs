@@ -27,6 +27,7 @@ public static class Program
         DashboardCommand.Create(),
         CaCommand.Create(),
         UsersCommand.Create(),
+        AclsCommand.Create(),
         TopicsCommand.Create(),
         ProduceCommand.Create(),
         ConsumeCommand.Create(),

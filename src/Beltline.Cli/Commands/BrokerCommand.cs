@@ -31,13 +31,15 @@ internal sealed class BrokerSettings
     public Option<string?> TlsClientCa { get; } = EnvironmentOption.Create<string?>("--tls-client-ca", "BELTLINE_TLS_CLIENT_CA", null, "CA certificate (PEM) whose client certificates the SSL listener accepts (mutual TLS; the subject becomes the principal).");
     public Option<int?> SaslPort { get; } = EnvironmentOption.Create<int?>("--sasl-port", "BELTLINE_SASL_PORT", null, "SASL_SSL listener port (MSK's 9096): SCRAM over TLS; needs --tls-cert and --tls-key.");
     public Option<bool> SaslPlain { get; } = EnvironmentOption.Create("--sasl-plain", "BELTLINE_SASL_PLAIN", false, "Also offer SASL/PLAIN on the SASL_SSL listener (checked against the SCRAM credentials).");
+    public Option<bool> Authorizer { get; } = EnvironmentOption.Create("--authorizer", "BELTLINE_AUTHORIZER", false, "Check every request against the ACLs (what no ACL allows is denied).");
+    public Option<string?> SuperUsers { get; } = EnvironmentOption.Create<string?>("--super-users", "BELTLINE_SUPER_USERS", null, "Principals allowed everything, separated by ';' (super.users), e.g. User:admin.");
     public Option<bool> Plaintext { get; } = EnvironmentOption.Create("--plaintext", "BELTLINE_PLAINTEXT", true, "Keep the PLAINTEXT listener on --port (false: TLS only).");
     public Option<LogFormat> LogFormat { get; } = EnvironmentOption.Create("--log-format", "BELTLINE_LOG_FORMAT", Cli.LogFormat.Text, "Log line format.");
     public Option<LogLevel> LogLevel { get; } = EnvironmentOption.Create("--log-level", "BELTLINE_LOG_LEVEL", Microsoft.Extensions.Logging.LogLevel.Information, "Minimum log level.");
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Port, Host, AdvertisedHost, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, PageCache, MetricsPort, TlsPort, TlsCert, TlsKey, TlsClientCa, SaslPort, SaslPlain, Plaintext, Configs, LogFormat, LogLevel })
+        foreach (var option in new Option[] { Port, Host, AdvertisedHost, DataDir, NodeId, DefaultPartitions, AutoCreateTopics, Durable, PageCache, MetricsPort, TlsPort, TlsCert, TlsKey, TlsClientCa, SaslPort, SaslPlain, Authorizer, SuperUsers, Plaintext, Configs, LogFormat, LogLevel })
             command.Add(option);
     }
 
@@ -80,6 +82,9 @@ internal sealed class BrokerSettings
             errors.Add("--tls-cert and --tls-client-ca need --tls-port or --sasl-port.");
         if (!result.GetValue(Plaintext) && result.GetValue(TlsPort) is null && result.GetValue(SaslPort) is null)
             errors.Add("--plaintext false leaves no listener: add --tls-port or --sasl-port.");
+        foreach (var principal in SuperUserList(result))
+            if (!principal.StartsWith("User:", StringComparison.Ordinal) || principal.Length == 5)
+                errors.Add($"--super-users: '{principal}' is not a principal like User:admin.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var config in result.GetValue(Configs) ?? [])
         {
@@ -124,6 +129,8 @@ internal sealed class BrokerSettings
         Host = result.GetValue(Host)!,
         AdvertisedHost = string.IsNullOrWhiteSpace(result.GetValue(AdvertisedHost)) ? null : result.GetValue(AdvertisedHost),
         Listeners = Listeners(result),
+        AuthorizerEnabled = result.GetValue(Authorizer),
+        SuperUsers = SuperUserList(result).ToHashSet(StringComparer.Ordinal),
         DataDir = result.GetValue(DataDir)!,
         DefaultPartitions = result.GetValue(DefaultPartitions),
         AutoCreateTopics = result.GetValue(AutoCreateTopics),
@@ -137,6 +144,9 @@ internal sealed class BrokerSettings
             .Aggregate(new GroupCoordinatorOptions(), (groups, c) => groups.With(c.Name!, c.Value!).Options!),
         LoggerFactory = loggerFactory,
     };
+
+    private IEnumerable<string> SuperUserList(ParseResult result) =>
+        (result.GetValue(SuperUsers) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>PLAINTEXT on --port (unless --plaintext false) and SSL on --tls-port, MSK's 9092 and 9094.</summary>
     private List<ListenerOptions> Listeners(ParseResult result)
