@@ -2,6 +2,7 @@ using Beltline.Broker;
 using Beltline.Broker.Network;
 using Beltline.Dashboard;
 using Beltline.Line.Clickstream;
+using Beltline.Line.Kafka;
 using Beltline.Line.ClickstreamProcessor;
 using Beltline.Line.OrderProducer;
 using Beltline.Line.SearchSink;
@@ -44,34 +45,69 @@ internal sealed class FactoryLine(string dataDir, ILoggerFactory loggerFactory) 
     /// <summary>Why a station stopped on its own (the line is then broken), or null.</summary>
     public string? Failure => _running.FirstOrDefault(t => t.IsFaulted)?.Exception?.GetBaseException().Message;
 
-    public async Task StartAsync(int brokerPort, int searchPort, int dashboardPort, int? metricsPort, Action<string> progress, CancellationToken cancellationToken)
+    /// <summary>The CA, users, ACLs and client files of <c>up --secure</c>; null for the open line.</summary>
+    public SecureLine? Secure { get; private set; }
+
+    /// <param name="secure">TLS and SASL_SSL ports for a secured line (no PLAINTEXT, ACLs on); null for the open line.</param>
+    public async Task StartAsync(int brokerPort, int searchPort, int dashboardPort, int? metricsPort, (int Tls, int Sasl)? secure, Action<string> progress, CancellationToken cancellationToken)
     {
-        progress("Starting the broker…");
-        Broker = await BeltlineBroker.StartAsync(new BrokerOptions
+        var brokerOptions = new BrokerOptions
         {
             Listeners = [new ListenerOptions("PLAINTEXT", brokerPort, Beltline.Broker.Network.SecurityProtocol.Plaintext)],
             DataDir = Path.Combine(dataDir, "broker"),
             MetricsPort = metricsPort,
             LoggerFactory = loggerFactory,
-        }, cancellationToken);
+        };
+        if (secure is { } ports)
+        {
+            progress("Preparing the CA, users and ACLs…");
+            Secure = SecureLine.Prepare(dataDir, brokerOptions);
+            brokerOptions = brokerOptions with
+            {
+                Listeners = Secure.Listeners(ports.Tls, ports.Sasl),
+                AuthorizerEnabled = true,
+                SuperUsers = new HashSet<string> { "User:" + SecureLine.Admin },
+            };
+        }
+        progress("Starting the broker…");
+        Broker = await BeltlineBroker.StartAsync(brokerOptions, cancellationToken);
         var bootstrap = Broker.BootstrapServers;
+        if (Secure is not null)
+        {
+            Secure.WriteClientFiles(Broker.BootstrapServersFor(Beltline.Broker.Network.SecurityProtocol.SaslSsl)!, Broker.BootstrapServersFor(Beltline.Broker.Network.SecurityProtocol.Ssl)!);
+            bootstrap = Secure.SaslBootstrap;
+        }
+        // Each station connects as itself on a secured line.
+        T As<T>(T config, string user) where T : ClientConfig
+        {
+            config.BootstrapServers = bootstrap;
+            return Secure is null ? config : Secure.As(config, user);
+        }
 
         progress("Creating the topics…");
-        await CreateTopicsAsync(bootstrap);
+        await CreateTopicsAsync(As(new AdminClientConfig(), SecureLine.Admin), Secure is not null);
 
         progress("Starting the search store…");
-        Search = await SearchServer.StartAsync(new SearchServerOptions { Port = searchPort, DataDir = Path.Combine(dataDir, "search"), LoggerFactory = loggerFactory }, cancellationToken);
+        Search = await SearchServer.StartAsync(new SearchServerOptions
+        {
+            Port = searchPort,
+            DataDir = Path.Combine(dataDir, "search"),
+            User = Secure is null ? null : SecureLine.Admin,
+            Password = Secure?.AdminPassword,
+            LoggerFactory = loggerFactory,
+        }, cancellationToken);
 
         progress("Starting the processor and the search sink…");
         var job = new ClickstreamJob();
         _processor = new KafkaJobRunner(job,
-            new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "flink-clickstream-processor", GroupInstanceId = "clickstream-processor", ClientId = "clickstream-processor" },
-            new ProducerConfig { BootstrapServers = bootstrap, ClientId = "clickstream-processor", Acks = Acks.All, EnableIdempotence = true, LingerMs = 5 },
+            As(new ConsumerConfig { GroupId = "flink-clickstream-processor", GroupInstanceId = "clickstream-processor", ClientId = "clickstream-processor" }, SecureLine.Processor),
+            As(new ProducerConfig { ClientId = "clickstream-processor", Acks = Acks.All, EnableIdempotence = true, LingerMs = 5 }, SecureLine.Processor),
             new KafkaJobOptions { InputTopic = ClickstreamTopic, StateDirectory = Path.Combine(dataDir, "processor") },
             loggerFactory.CreateLogger("Beltline.Processor"));
         _running.Add(_processor.RunAsync(_stop.Token));
-        _sink = new SearchSinkRunner(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "search-sink", ClientId = "search-sink" },
-            new SearchClient(_http, Search.BaseAddress), ClickstreamIndices.TopicsToIndices(), new SearchSinkOptions(), loggerFactory.CreateLogger("Beltline.SearchSink"));
+        _sink = new SearchSinkRunner(As(new ConsumerConfig { GroupId = "search-sink", ClientId = "search-sink" }, SecureLine.SearchSink),
+            new SearchClient(_http, Search.BaseAddress, Secure is null ? null : SecureLine.Admin, Secure?.AdminPassword),
+            ClickstreamIndices.TopicsToIndices(), new SearchSinkOptions(), loggerFactory.CreateLogger("Beltline.SearchSink"));
         _running.Add(_sink.RunAsync(_stop.Token));
 
         progress("Starting the dashboard…");
@@ -79,22 +115,27 @@ internal sealed class FactoryLine(string dataDir, ILoggerFactory loggerFactory) 
         {
             Port = dashboardPort,
             SearchEndpoint = Search.BaseAddress,
-            Kafka = new ClientConfig { BootstrapServers = bootstrap },
+            SearchUser = Secure is null ? null : SecureLine.Admin,
+            SearchPassword = Secure?.AdminPassword,
+            User = Secure is null ? null : SecureLine.Admin,
+            Password = Secure?.AdminPassword,
+            Kafka = As(new ClientConfig(), SecureLine.Dashboard),
             Processor = ProcessorView,
             LoggerFactory = loggerFactory,
         }, cancellationToken);
 
         progress("Starting the clickstream producer…");
-        var clickConfig = KafkaClickEventSink.OriginalDefaults();
-        clickConfig.BootstrapServers = bootstrap;
+        var clickConfig = As(KafkaClickEventSink.OriginalDefaults(), SecureLine.ClickstreamProducer);
         _clickSink = new KafkaClickEventSink(clickConfig, ClickstreamTopic);
         _clicks = new ClickstreamProducer(new ClickstreamOptions { Threads = 2, BookmarkPath = Path.Combine(dataDir, "clickstream", "bookmark.txt") },
             _clickSink, loggerFactory.CreateLogger("Beltline.Clickstream"));
         _running.Add(_clicks.RunAsync(_stop.Token));
 
         progress("Invoking the order producer…");
+        var orderClient = Secure is null ? ClientProperties.Empty
+            : ClientProperties.Parse(string.Join('\n', Secure.SaslProperties(SecureLine.OrderProducer).Select(p => $"{p.Key}={p.Value}")), "up --secure");
         var orders = await new OrderProducerFunction(loggerFactory.CreateLogger("Beltline.OrderProducer"))
-            .InvokeAsync(new OrderProducerSettings(InitialOrders, bootstrap, OrdersTopic), cancellationToken);
+            .InvokeAsync(new OrderProducerSettings(InitialOrders, bootstrap, OrdersTopic) { Client = orderClient }, cancellationToken);
         if (orders.StatusCode != 200)
             throw new InvalidOperationException($"The order producer answered {orders.StatusCode}: {orders.Body}");
     }
@@ -106,11 +147,13 @@ internal sealed class FactoryLine(string dataDir, ILoggerFactory loggerFactory) 
     }
 
     /// <summary>The clicks topic gets the partitions the processor's watermarks are tested with; the result topics one each, like Kafka's default.</summary>
-    private static async Task CreateTopicsAsync(string bootstrap)
+    /// <remarks>A secured line also gets the topic of the workshop's authorization demo (alice may not use it).</remarks>
+    private static async Task CreateTopicsAsync(AdminClientConfig config, bool secured)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+        using var admin = new AdminClientBuilder(config).Build();
         var existing = admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics.Select(t => t.Topic).ToHashSet();
         var missing = new[] { (ClickstreamTopic, ClickstreamPartitions), (ClickstreamJobOptions.DefaultSessionsTopic, 1), (ClickstreamJobOptions.DefaultSessionCountsTopic, 1), (ClickstreamJobOptions.DefaultDepartmentsTopic, 1) }
+            .Concat(secured ? [(SecureLine.AliceDeniedTopic, 1)] : [])
             .Where(t => !existing.Contains(t.Item1))
             .Select(t => new TopicSpecification { Name = t.Item1, NumPartitions = t.Item2, ReplicationFactor = 1 }).ToList();
         if (missing.Count > 0)

@@ -28,6 +28,11 @@ public sealed record DashboardOptions
 
     public string? SearchPassword { get; init; }
 
+    /// <summary>When set, the dashboard asks for this user and <see cref="Password"/> (HTTP basic: the browser's login prompt).</summary>
+    public string? User { get; init; }
+
+    public string? Password { get; init; }
+
     /// <summary>Client settings of the Kafka cluster the pipeline view describes; null hides that part.</summary>
     public ClientConfig? Kafka { get; init; }
 
@@ -67,6 +72,34 @@ public sealed class DashboardServer : IAsyncDisposable
 
     public string Url => $"http://{_options.Host}:{Port}/";
 
+    /// <summary>Asks for the dashboard's login (HTTP basic) before anything is served; compared in constant time.</summary>
+    private static Func<HttpContext, RequestDelegate, Task> RequireLogin(string user, string password)
+    {
+        var expected = Encoding.UTF8.GetBytes($"{user}:{password}");
+        return async (context, next) =>
+        {
+            var header = context.Request.Headers.Authorization.ToString();
+            byte[] given = [];
+            if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+            {
+                try
+                {
+                    given = Convert.FromBase64String(header[6..].Trim());
+                }
+                catch (FormatException)
+                {
+                }
+            }
+            if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, expected))
+            {
+                await next(context);
+                return;
+            }
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"Beltline dashboard\", charset=\"UTF-8\"";
+        };
+    }
+
     public static async Task<DashboardServer> StartAsync(DashboardOptions options, CancellationToken cancellationToken = default)
     {
         ListenOptions? bound = null;
@@ -77,6 +110,8 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.Host), options.Port, listen => bound = listen));
         var app = builder.Build();
         var server = new DashboardServer(options, app);
+        if (options.User is not null)
+            app.Use(RequireLogin(options.User, options.Password ?? ""));
         app.UseRouting();
         app.MapGet("/", server.PageAsync);
         app.MapGet("/fragments/charts", server.ChartsFragmentAsync);

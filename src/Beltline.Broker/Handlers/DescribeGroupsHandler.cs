@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -14,11 +15,16 @@ internal sealed class DescribeGroupsHandler(BrokerNode node, ILogger logger) : R
     public override short MinVersion => 0;
     public override short MaxVersion => 5;
 
+    /// <summary>DESCRIBE on each group.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<DescribeGroupsResponse?> HandleAsync(RequestContext context, DescribeGroupsRequest request) =>
         ValueTask.FromResult<DescribeGroupsResponse?>(new DescribeGroupsResponse
         {
             Groups = [.. request.Groups.Select(id =>
             {
+                if (!context.IsAllowed(AclOperation.Describe, ResourceType.Group, id))
+                    return new DescribeGroupsResponse.DescribedGroup { ErrorCode = ErrorCode.GroupAuthorizationFailed, GroupId = id };
                 var summary = node.Groups.DescribeGroup(id);
                 return new DescribeGroupsResponse.DescribedGroup
                 {

@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -11,10 +12,15 @@ internal sealed class ListGroupsHandler(BrokerNode node, ILogger logger) : Reque
     public override short MinVersion => 0;
     public override short MaxVersion => 5;
 
+    /// <summary>Groups the principal may describe (all of them with DESCRIBE on the cluster).</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<ListGroupsResponse?> HandleAsync(RequestContext context, ListGroupsRequest request) =>
         ValueTask.FromResult<ListGroupsResponse?>(new ListGroupsResponse
         {
-            Groups = [.. node.Groups.ListGroups(request.StatesFilter, request.TypesFilter).Select(g => new ListGroupsResponse.ListedGroup
+            Groups = [.. node.Groups.ListGroups(request.StatesFilter, request.TypesFilter)
+                .Where(g => context.IsAllowed(AclOperation.Describe, ResourceType.Cluster, AclEntry.ClusterName) || context.IsAllowed(AclOperation.Describe, ResourceType.Group, g.GroupId))
+                .Select(g => new ListGroupsResponse.ListedGroup
             {
                 GroupId = g.GroupId, ProtocolType = g.ProtocolType, GroupState = g.State, GroupType = g.GroupType,
             })],

@@ -23,13 +23,17 @@ internal static class UpCommand
         var searchPort = EnvironmentOption.Create("--search-port", "BELTLINE_SEARCH_PORT", 9200, "Search store (Elasticsearch API) port; 0 picks a free one.");
         var dashboardPort = EnvironmentOption.Create("--dashboard-port", "BELTLINE_DASHBOARD_PORT", 5601, "Dashboard port; 0 picks a free one.");
         var metricsPort = EnvironmentOption.Create<int?>("--metrics-port", "BELTLINE_METRICS_PORT", 11001, "Broker Prometheus /metrics port; 0 picks a free one.");
+        var secure = EnvironmentOption.Create("--secure", "BELTLINE_SECURE", false,
+            "Secure the line like the workshop's MSK: TLS and SASL_SSL only, a local CA, a principal and least-privilege ACLs per station, a login for search and dashboard; client files in {data-dir}/clients/.");
+        var tlsPort = EnvironmentOption.Create("--tls-port", "BELTLINE_TLS_PORT", 9094, "SSL (TLS, mutual with a client certificate) port with --secure; 0 picks a free one.");
+        var saslPort = EnvironmentOption.Create("--sasl-port", "BELTLINE_SASL_PORT", 9096, "SASL_SSL (SCRAM) port with --secure; 0 picks a free one.");
         var command = new Command("up", "Run the whole factory line locally (broker, search store, dashboard, processor, search sink, producers) until Ctrl+C.")
         {
-            dataDir, brokerPort, searchPort, dashboardPort, metricsPort,
+            dataDir, brokerPort, searchPort, dashboardPort, metricsPort, secure, tlsPort, saslPort,
         };
         KafkaTool.SetAction(command, async (result, cancellationToken) =>
         {
-            foreach (var port in new[] { brokerPort, searchPort, dashboardPort })
+            foreach (var port in new[] { brokerPort, searchPort, dashboardPort, tlsPort, saslPort })
                 if (result.GetValue(port) is < 0 or > 65535)
                     throw new UsageException($"{port.Name} must be in 0-65535, got {result.GetValue(port)}.");
             var root = Path.GetFullPath(result.GetValue(dataDir)!);
@@ -42,6 +46,7 @@ internal static class UpCommand
                 {
                     await console.Status().StartAsync("Starting the line…", async status =>
                         await line.StartAsync(result.GetValue(brokerPort), result.GetValue(searchPort), result.GetValue(dashboardPort), result.GetValue(metricsPort),
+                            result.GetValue(secure) ? (result.GetValue(tlsPort), result.GetValue(saslPort)) : null,
                             step => status.Status(Markup.Escape(step)), cancellationToken));
                 }
                 catch (Exception e) when (e is InvalidOperationException or IOException or KafkaException or KafkaUnreachableException or SearchUnavailableException)
@@ -72,7 +77,16 @@ internal static class UpCommand
     private static void WriteOutputs(IAnsiConsole console, FactoryLine line, string root)
     {
         var outputs = new Table().Border(TableBorder.Rounded).Title("[bold]Outputs[/]").AddColumn("Key").AddColumn("Value").AddColumn("Description");
-        outputs.AddRow("BootstrapBrokers", line.Broker!.BootstrapServers, "Kafka bootstrap servers (PLAINTEXT)");
+        if (line.Secure is { } secure)
+        {
+            outputs.AddRow("BootstrapBrokersTls", line.Broker!.BootstrapServersFor(Beltline.Broker.Network.SecurityProtocol.Ssl)!, "Kafka over TLS (a client certificate makes it mutual)");
+            outputs.AddRow("BootstrapBrokersSaslScram", line.Broker.BootstrapServersFor(Beltline.Broker.Network.SecurityProtocol.SaslSsl)!, "Kafka over SASL_SSL, SCRAM-SHA-512");
+            outputs.AddRow("ClientConfigs", Markup.Escape(secure.ClientsDirectory), "admin (super user), alice (denied testiamfail), nancy-mtls, one per station: kcat -F, --command-config");
+            outputs.AddRow("CertificateAuthority", Markup.Escape(secure.CaCertificate), "The line's root CA (the ACM PCA twin): ssl.ca.location");
+            outputs.AddRow("SearchAndDashboardLogin", $"{SecureLine.Admin} / sasl.password of admin.properties", "Master user of the search store, and the dashboard's login");
+        }
+        else
+            outputs.AddRow("BootstrapBrokers", line.Broker!.BootstrapServers, "Kafka bootstrap servers (PLAINTEXT)");
         outputs.AddRow("SearchEndpoint", line.Search!.BaseAddress.ToString(), "Search store, Elasticsearch REST API");
         outputs.AddRow("DashboardUrl", line.Dashboard!.Url, "Clickstream Dashboard and pipeline view");
         if (line.Broker.MetricsPort is { } metrics)
