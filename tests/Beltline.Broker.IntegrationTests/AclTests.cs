@@ -57,6 +57,7 @@ public sealed class AclFixture : IAsyncLifetime
             new(Security.Acls.ResourceType.Topic, "testiamfail", PatternType.Literal, "User:alice", "*", Security.Acls.AclOperation.Read, AclPermission.Deny),
             new(Security.Acls.ResourceType.Topic, "testiamfail", PatternType.Literal, "User:alice", "*", Security.Acls.AclOperation.Write, AclPermission.Deny),
         ]);
+        _options = options;
         Broker = await BeltlineBroker.StartAsync(options);
         using var admin = Admin("admin");
         await admin.CreateTopicsAsync([new TopicSpecification { Name = "orders", NumPartitions = 1 }, new TopicSpecification { Name = "testiamfail", NumPartitions = 1 }]);
@@ -67,6 +68,16 @@ public sealed class AclFixture : IAsyncLifetime
         await Broker.DisposeAsync();
         try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }
     }
+
+    /// <summary>Stops the broker and starts it again on the same data dir and options (fresh ports).</summary>
+    public async Task RestartAsync()
+    {
+        var options = _options!;
+        await Broker.DisposeAsync();
+        Broker = await BeltlineBroker.StartAsync(options);
+    }
+
+    private BrokerOptions? _options;
 
     public ClientConfig Client(string user) => new()
     {
@@ -136,6 +147,15 @@ public sealed class AclTests(AclFixture fixture) : IClassFixture<AclFixture>
         Assert.Contains("orders", seen);
         Assert.DoesNotContain("secret", seen);
         Assert.Contains("secret", admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics.Select(t => t.Topic));
+    }
+
+    [Fact]
+    public async Task Users_acls_and_certificates_survive_a_restart()
+    {
+        await fixture.RestartAsync();
+        Assert.Equal(PersistenceStatus.Persisted, (await ProduceAsync("alice", "orders")).Status);
+        var denied = await Assert.ThrowsAsync<ProduceException<Null, string>>(() => ProduceAsync("alice", "testiamfail"));
+        Assert.Equal(Confluent.Kafka.ErrorCode.TopicAuthorizationFailed, denied.Error.Code);
     }
 
     [Fact]

@@ -132,6 +132,24 @@ public sealed class TlsTests(TlsFixture fixture) : IClassFixture<TlsFixture>
     }
 
     [Fact]
+    public async Task An_expired_client_certificate_is_refused_with_the_reason_logged()
+    {
+        // Signed by the right CA, but its validity (inside the root's) ended a minute ago.
+        var root = CertificateAuthority.Load(fixture.CaDir).Root;
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=expired", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var expired = request.Create(root, new DateTimeOffset(root.NotBefore.ToUniversalTime()), DateTimeOffset.UtcNow.AddMinutes(-1), [1, 2, 3, 4]);
+        var files = new IssuedFiles(Path.Combine(fixture.Dir, "expired.crt"), Path.Combine(fixture.Dir, "expired.key"));
+        await File.WriteAllTextAsync(files.CertificatePath, expired.ExportCertificatePem());
+        await File.WriteAllTextAsync(files.KeyPath, key.ExportPkcs8PrivateKeyPem());
+
+        using (var admin = new AdminClientBuilder(new AdminClientConfig(fixture.TlsClient(files))).Build())
+            Assert.ThrowsAny<KafkaException>(() => admin.GetMetadata(TimeSpan.FromSeconds(5)));
+        await Eventually(() => fixture.Log.Any(line => line.Contains("client certificate CN=expired") && line.Contains("connection closed")));
+    }
+
+    [Fact]
     public async Task Plaintext_bytes_on_the_tls_port_close_that_connection_only()
     {
         using var raw = new TcpClient();

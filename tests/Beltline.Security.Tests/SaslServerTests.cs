@@ -68,6 +68,18 @@ public sealed class SaslServerTests : IDisposable
     }
 
     [Fact]
+    public void A_replayed_client_final_message_is_refused()
+    {
+        // Record a successful exchange's final message, then replay it against a new exchange (a new server nonce).
+        string? recorded = null;
+        Exchange(SaslServers.Create("SCRAM-SHA-512", Store())!, "alice", "alice-secret", true, final => recorded = final);
+        var replay = SaslServers.Create("SCRAM-SHA-512", Store())!;
+        replay.Evaluate(Encoding.UTF8.GetBytes("n,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL"));
+        Assert.Throws<SaslAuthenticationException>(() => replay.Evaluate(Encoding.UTF8.GetBytes(recorded!)));
+        Assert.False(replay.IsComplete);
+    }
+
+    [Fact]
     public void Plain_checks_the_password_against_the_scram_credential()
     {
         var server = SaslServers.Create("PLAIN", Store())!;
