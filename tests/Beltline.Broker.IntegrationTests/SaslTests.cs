@@ -15,8 +15,11 @@ using KafkaScram = Confluent.Kafka.Admin.ScramMechanism;
 namespace Beltline.Broker.IntegrationTests;
 
 /// <summary>A broker with MSK's SASL_SSL listener (SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN) and the seed's user alice.</summary>
-public sealed class SaslFixture : IAsyncLifetime
+public class SaslFixture : IAsyncLifetime
 {
+    /// <summary>KIP-368's session lifetime (connections.max.reauth.ms); none by default.</summary>
+    protected virtual TimeSpan? SessionLifetime => null;
+
     public string Dir { get; } = Path.Combine(Path.GetTempPath(), "beltline-sasl-" + Guid.NewGuid().ToString("N"));
     public string CaCertificate => Path.Combine(Dir, "ca", CertificateAuthority.CertificateFile);
     public BeltlineBroker Broker { get; private set; } = null!;
@@ -41,6 +44,7 @@ public sealed class SaslFixture : IAsyncLifetime
                 },
             ],
             DataDir = Path.Combine(Dir, "data"),
+            SaslSessionLifetime = SessionLifetime,
             LoggerFactory = LoggerFactory.Create(b => b.AddProvider(new TlsFixture.QueueLoggerProvider(Log)).SetMinimumLevel(LogLevel.Information)),
         };
         // Users exist before the first start, as `beltline users create` leaves them.
@@ -183,5 +187,28 @@ public sealed class SaslTests(SaslFixture fixture) : IClassFixture<SaslFixture>
         for (var i = 0; i < 100 && !condition(); i++)
             await Task.Delay(100);
         Assert.True(condition());
+    }
+}
+
+/// <summary>The same broker with SASL sessions of 2 s (KIP-368).</summary>
+public sealed class ShortSessionSaslFixture : SaslFixture
+{
+    protected override TimeSpan? SessionLifetime => TimeSpan.FromSeconds(2);
+}
+
+public sealed class SaslSessionLifetimeTests(ShortSessionSaslFixture fixture) : IClassFixture<ShortSessionSaslFixture>
+{
+    [Fact]
+    public async Task A_producer_keeps_producing_across_session_expiries()
+    {
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig(fixture.Client("SCRAM-SHA-512")) { MessageTimeoutMs = 15_000 }).Build();
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Equal(PersistenceStatus.Persisted, (await producer.ProduceAsync("short-sessions", new Message<Null, string> { Value = "m" + i })).Status);
+            await Task.Delay(1000);
+        }
+        // Sessions of 2 s over 8 s of producing: the client authenticated again (re-authenticating, or on a new
+        // connection after the broker closed the expired one) and every record was delivered.
+        Assert.True(fixture.Log.Count(line => line.Contains("authenticated as User:alice")) >= 3, string.Join("\n", fixture.Log));
     }
 }
