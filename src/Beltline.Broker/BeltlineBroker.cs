@@ -162,7 +162,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
         foreach (var listener in _options.Listeners)
         {
             var kafka = KafkaListener.Start(address, listener,
-                client => new KafkaConnection(client, listener, dispatcher, _metrics, _options.MaxFrameBytes, connectionLogger, _stopping.Token, _authorizer).RunAsync(),
+                client => new KafkaConnection(client, listener, dispatcher, _metrics, _options.MaxFrameBytes, connectionLogger, _stopping.Token, _authorizer, _options.SaslSessionLifetime).RunAsync(),
                 connectionLogger);
             _listeners.Add(kafka);
             _node.SetBoundPort(listener.Name, kafka.Port);
@@ -219,7 +219,7 @@ public sealed class BeltlineBroker : IAsyncDisposable
             new ListOffsetsHandler(_node, logger),
             new FindCoordinatorHandler(_node, logger),
             new SaslHandshakeHandler(Credentials, logger),
-            new SaslAuthenticateHandler(_options.SaslSessionLifetime, logger),
+            new SaslAuthenticateHandler(logger),
             new DescribeUserScramCredentialsHandler(Credentials, logger),
             new AlterUserScramCredentialsHandler(Credentials, logger),
             new CreateAclsHandler(Acls, logger),

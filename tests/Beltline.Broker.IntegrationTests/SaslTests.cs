@@ -169,6 +169,28 @@ public sealed class SaslTests(SaslFixture fixture) : IClassFixture<SaslFixture>
         await Eventually(() => fixture.Log.Any(line => line.Contains("Metadata request before SASL authentication")));
     }
 
+    [Theory]
+    [InlineData("SCRAM-SHA-512", "alice-secret", true)]
+    [InlineData("SCRAM-SHA-256", "alice-secret", true)]
+    [InlineData("SCRAM-SHA-512", "wrong", false)]
+    public async Task Kafka_python_authenticates_with_raw_tokens_after_a_v0_handshake(string mechanism, string password, bool succeeds)
+    {
+        var run = await KafkaPython.RunAsync(fixture.Sasl, "sasl-produce", new
+        {
+            caFile = fixture.CaCertificate, mechanism, user = "alice", password, topic = "python-sasl", values = new[] { "a", "b" },
+        });
+        if (succeeds)
+        {
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("raw SASL tokens", string.Join("\n", fixture.Log));
+        }
+        else
+        {
+            Assert.NotEqual(0, run.ExitCode);
+            await Eventually(() => fixture.Log.Any(line => line.Contains($"SASL {mechanism} authentication failed")));
+        }
+    }
+
     [Fact]
     public async Task Kcat_authenticates_with_scram()
     {

@@ -11,7 +11,7 @@ namespace Beltline.Broker.Handlers;
 /// by SaslHandshake each way. A failure answers SASL_AUTHENTICATION_FAILED with Kafka's message and closes the
 /// connection, as Kafka does; a request out of turn answers ILLEGAL_SASL_STATE and closes it too.
 /// </summary>
-internal sealed class SaslAuthenticateHandler(TimeSpan? sessionLifetime, ILogger logger) : RequestHandler<SaslAuthenticateRequest, SaslAuthenticateResponse>(logger)
+internal sealed class SaslAuthenticateHandler(ILogger logger) : RequestHandler<SaslAuthenticateRequest, SaslAuthenticateResponse>(logger)
 {
     public override short MinVersion => 0;
     public override short MaxVersion => 2;
@@ -33,8 +33,8 @@ internal sealed class SaslAuthenticateHandler(TimeSpan? sessionLifetime, ILogger
             var response = new SaslAuthenticateResponse { AuthBytes = token };
             if (exchange.IsComplete)
             {
-                session.Authenticate(exchange.User!, sessionLifetime);
-                response.SessionLifetimeMs = sessionLifetime is { } lifetime ? (long)lifetime.TotalMilliseconds : 0;
+                session.Authenticate(exchange.User!);
+                response.SessionLifetimeMs = session.Lifetime is { } lifetime ? (long)lifetime.TotalMilliseconds : 0;
                 Logger.LogInformation("Client {ClientId} at {Remote} authenticated as {Principal} with {Mechanism} on {Listener}",
                     context.Header.ClientId, context.RemoteEndPoint, session.Principal, exchange.Mechanism, context.Listener.Name);
             }

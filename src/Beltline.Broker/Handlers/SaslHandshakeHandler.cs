@@ -9,7 +9,7 @@ namespace Beltline.Broker.Handlers;
 /// <summary>
 /// SaslHandshake (key 17) v0–1, KIP-43, KIP-152: picks the mechanism for the SaslAuthenticate requests that follow.
 /// A listener without SASL, or a mechanism it does not enable, gets UNSUPPORTED_SASL_MECHANISM and the list it has.
-/// v0 clients would send raw tokens next, which this broker does not read: they get UNSUPPORTED_VERSION.
+/// After v0 the tokens follow raw on the socket (size-prefixed, no Kafka header), which the connection then reads.
 /// </summary>
 internal sealed class SaslHandshakeHandler(CredentialStore credentials, ILogger logger) : RequestHandler<SaslHandshakeRequest, SaslHandshakeResponse>(logger)
 {
@@ -29,10 +29,11 @@ internal sealed class SaslHandshakeHandler(CredentialStore credentials, ILogger 
                 context.Header.ClientId, context.RemoteEndPoint, request.Mechanism, context.Listener.Name, enabled.Count == 0 ? "none" : string.Join(", ", enabled));
             response.ErrorCode = ErrorCode.UnsupportedSaslMechanism;
         }
-        else if (context.ApiVersion == 0)
-            response.ErrorCode = ErrorCode.UnsupportedVersion;
         else
+        {
             context.Session.Exchange = SaslServers.Create(request.Mechanism, credentials);
+            context.Session.RawTokens = context.ApiVersion == 0;
+        }
         return ValueTask.FromResult<SaslHandshakeResponse?>(response);
     }
 

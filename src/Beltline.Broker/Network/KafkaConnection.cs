@@ -24,7 +24,8 @@ internal sealed class KafkaConnection(
     int maxFrameBytes,
     ILogger logger,
     CancellationToken brokerStopping,
-    Beltline.Security.Acls.Authorizer? authorizer = null)
+    Beltline.Security.Acls.Authorizer? authorizer = null,
+    TimeSpan? saslSessionLifetime = null)
 {
     /// <summary>Requests started but not yet answered; beyond it the connection stops reading (backpressure).</summary>
     private const int MaxInFlight = 512;
@@ -47,7 +48,7 @@ internal sealed class KafkaConnection(
     /// <summary>First bytes of a frame read to place it: header and produce request up to the first batch.</summary>
     private const int PlacementPrefixBytes = 2048;
 
-    private readonly ConnectionSession _session = new(connection.Principal, listener.UsesSasl);
+    private readonly ConnectionSession _session = new(connection.Principal, listener.UsesSasl, saslSessionLifetime);
 
     /// <summary>A started request; <see cref="Frame"/> is its frame when the request still needs it (produce batches).</summary>
     private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, RequestFrame? Frame);
@@ -281,6 +282,8 @@ internal sealed class KafkaConnection(
     private bool TryStart(RequestFrame frame, CancellationToken aborted, out PendingResponse started)
     {
         started = default;
+        if (_session.RawTokens)
+            return TryRawSaslToken(frame, aborted, out started);
         if (frame.Length < RequestHeader.FixedPrefixLength)
         {
             RejectConnection($"frame of {frame.Length} bytes is too short for a request header", null);
@@ -346,6 +349,44 @@ internal sealed class KafkaConnection(
             frame.Return();
             return false;
         }
+    }
+
+    /// <summary>
+    /// A SASL token sent raw after a v0 SaslHandshake (KIP-43's original framing: size, then the token). The answer
+    /// goes back the same way; a failed exchange closes the connection without one, as Kafka does.
+    /// </summary>
+    private bool TryRawSaslToken(RequestFrame frame, CancellationToken aborted, out PendingResponse started)
+    {
+        started = default;
+        var exchange = _session.Exchange!;
+        try
+        {
+            var answer = exchange.Evaluate(frame.Memory.Span);
+            if (exchange.IsComplete)
+            {
+                _session.Authenticate(exchange.User!);
+                logger.LogInformation("Connection {ConnectionId} from {Remote} authenticated as {Principal} with {Mechanism} (raw SASL tokens) on {Listener}",
+                    connection.ConnectionId, connection.RemoteEndPoint, _session.Principal, exchange.Mechanism, listener.Name);
+            }
+            var context = new RequestContext(new RequestHeader(ApiKey.SaslAuthenticate, 0, 0, null), listener, connection.RemoteEndPoint, aborted, _session, authorizer);
+            started = new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(new RawSaslToken(answer)), null);
+            return true;
+        }
+        catch (Beltline.Security.Sasl.SaslAuthenticationException e)
+        {
+            RejectConnection($"SASL {exchange.Mechanism} authentication failed", e.Message);
+            return false;
+        }
+        finally
+        {
+            frame.Return();
+        }
+    }
+
+    /// <summary>A raw SASL token as the answer to one: written without a Kafka response header.</summary>
+    private sealed class RawSaslToken(byte[] token) : IKafkaMessage
+    {
+        public void Write(ref KafkaWriter writer, short version) => writer.WriteRaw(token);
     }
 
     private void ReturnBuffer(PendingResponse item)
@@ -466,7 +507,8 @@ internal sealed class KafkaConnection(
         var sizeSlot = output.GetMemory(FrameParser.SizePrefixLength)[..FrameParser.SizePrefixLength];
         output.Advance(FrameParser.SizePrefixLength);
         var writer = new KafkaWriter(output);
-        ResponseHeader.Write(ref writer, request.CorrelationId, ApiSpec.UsesFlexibleResponseHeader(request.ApiKey, request.ApiVersion));
+        if (response is not RawSaslToken)
+            ResponseHeader.Write(ref writer, request.CorrelationId, ApiSpec.UsesFlexibleResponseHeader(request.ApiKey, request.ApiVersion));
         response.Write(ref writer, request.ApiVersion);
         writer.Commit();
         BinaryPrimitives.WriteInt32BigEndian(sizeSlot.Span, checked((int)writer.BytesWritten));

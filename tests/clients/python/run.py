@@ -150,8 +150,20 @@ def group_consume(bootstrap, params):
     return {"records": records, "assignment": assignment, "committed": committed, "apiVersion": api_version}
 
 
+def sasl_produce(bootstrap, params):
+    """SASL_SSL with kafka-python's own SCRAM: a v0 SaslHandshake, then the tokens raw on the socket."""
+    security = dict(security_protocol="SASL_SSL", ssl_cafile=params["caFile"], sasl_mechanism=params["mechanism"],
+                    sasl_plain_username=params["user"], sasl_plain_password=params["password"])
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", client_id="beltline-python", **security)
+    try:
+        offsets = [producer.send(params["topic"], value=value.encode()).get(timeout=30).offset for value in params["values"]]
+    finally:
+        producer.close()
+    return {"offsets": offsets}
+
+
 SCENARIOS = {"versions": versions, "create-topics": create_topics, "produce": produce, "consume": consume, "offsets": offsets,
-             "group-consume": group_consume}
+             "group-consume": group_consume, "sasl-produce": sasl_produce}
 
 
 def main():
