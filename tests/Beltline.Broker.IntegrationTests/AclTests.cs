@@ -150,6 +150,19 @@ public sealed class AclTests(AclFixture fixture) : IClassFixture<AclFixture>
     }
 
     [Fact]
+    public async Task Deleting_topics_and_reading_their_configs_need_their_own_acls()
+    {
+        using var alice = fixture.Admin("alice");
+        var delete = await Assert.ThrowsAsync<DeleteTopicsException>(() => alice.DeleteTopicsAsync(["orders"]));
+        Assert.Equal(Confluent.Kafka.ErrorCode.TopicAuthorizationFailed, Assert.Single(delete.Results).Error.Code);
+        var configs = await Assert.ThrowsAsync<DescribeConfigsException>(() => alice.DescribeConfigsAsync([new ConfigResource { Type = KafkaResourceType.Topic, Name = "orders" }]));
+        Assert.Equal(Confluent.Kafka.ErrorCode.TopicAuthorizationFailed, Assert.Single(configs.Results).Error.Code);
+
+        using var admin = fixture.Admin("admin");
+        Assert.NotEmpty(Assert.Single(await admin.DescribeConfigsAsync([new ConfigResource { Type = KafkaResourceType.Topic, Name = "orders" }])).Entries);
+    }
+
+    [Fact]
     public async Task Users_acls_and_certificates_survive_a_restart()
     {
         await fixture.RestartAsync();

@@ -2,6 +2,7 @@ using Beltline.Broker.Metadata;
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 using static Beltline.Protocol.Messages.AlterConfigsResponse;
 
@@ -13,9 +14,12 @@ internal sealed class AlterConfigsHandler(ConfigResources resources, ILogger log
     public override short MinVersion => 0;
     public override short MaxVersion => 2;
 
+    /// <summary>ALTER_CONFIGS on each topic, or on the cluster for a broker.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request)
     {
-        var results = ConfigResources.AlterEach(request.Resources, r => (r.ResourceType, r.ResourceName), r => Alter(r, request.ValidateOnly));
+        var results = ConfigResources.AlterEach(request.Resources, r => (r.ResourceType, r.ResourceName), r => ConfigResources.Refusal(context, r.ResourceType, r.ResourceName) ?? Alter(r, request.ValidateOnly));
         return ValueTask.FromResult<AlterConfigsResponse?>(new AlterConfigsResponse
         {
             Responses = [.. results.Select(r => new AlterConfigsResourceResponse { ResourceType = r.Type, ResourceName = r.Name, ErrorCode = r.Error.Code, ErrorMessage = r.Error.Message })],

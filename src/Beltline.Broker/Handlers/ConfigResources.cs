@@ -1,5 +1,6 @@
 using System.Globalization;
 using Beltline.Broker.Metadata;
+using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
 
@@ -152,4 +153,15 @@ internal sealed class ConfigResources(BrokerNode node)
     };
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Why the principal may not alter this resource's configs (ALTER_CONFIGS on the topic, or the cluster for a broker), or null.</summary>
+    public static TopicError? Refusal(RequestContext context, ConfigResourceType type, string name) => type switch
+    {
+        ConfigResourceType.Topic when !context.IsAllowed(Beltline.Security.Acls.AclOperation.AlterConfigs, Beltline.Security.Acls.ResourceType.Topic, name) =>
+            new TopicError(ErrorCode.TopicAuthorizationFailed, $"Not authorized to alter the configs of topic {name}."),
+        ConfigResourceType.Broker or ConfigResourceType.BrokerLogger
+            when !context.IsAllowed(Beltline.Security.Acls.AclOperation.AlterConfigs, Beltline.Security.Acls.ResourceType.Cluster, Beltline.Security.Acls.AclEntry.ClusterName) =>
+            new TopicError(ErrorCode.ClusterAuthorizationFailed, "Not authorized to alter the broker's configs."),
+        _ => null,
+    };
 }

@@ -17,6 +17,9 @@ internal sealed class ConsumerGroupHeartbeatHandler(ILogger logger) : RequestHan
     public override short MinVersion => 0;
     public override short MaxVersion => 1;
 
+    /// <summary>Needs no ACL: it refuses everyone the same way.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<ConsumerGroupHeartbeatResponse?> HandleAsync(RequestContext context, ConsumerGroupHeartbeatRequest request)
     {
         Logger.LogWarning("Client {ClientId} asked to join group {Group} with the KIP-848 consumer protocol; refused", context.Header.ClientId, request.GroupId);

@@ -2,6 +2,7 @@ using Beltline.Broker.Metadata;
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 using static Beltline.Protocol.Messages.CreatePartitionsResponse;
 
@@ -13,6 +14,9 @@ internal sealed class CreatePartitionsHandler(BrokerNode node, ILogger logger) :
     public override short MinVersion => 0;
     public override short MaxVersion => 3;
 
+    /// <summary>ALTER on each topic.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext context, CreatePartitionsRequest request)
     {
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
@@ -21,7 +25,9 @@ internal sealed class CreatePartitionsHandler(BrokerNode node, ILogger logger) :
         {
             var error = duplicates.Contains(topic.Name)
                 ? new TopicError(ErrorCode.InvalidRequest, "Duplicate topic in request.")
-                : Grow(topic, request.ValidateOnly);
+                : !context.IsAllowed(AclOperation.Alter, ResourceType.Topic, topic.Name)
+                    ? new TopicError(ErrorCode.TopicAuthorizationFailed, $"Not authorized to alter topic {topic.Name}.")
+                    : Grow(topic, request.ValidateOnly);
             response.Results.Add(new CreatePartitionsTopicResult { Name = topic.Name, ErrorCode = error.Code, ErrorMessage = error.Message });
         }
         return ValueTask.FromResult<CreatePartitionsResponse?>(response);

@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -11,11 +12,18 @@ internal sealed class DeleteGroupsHandler(BrokerNode node, ILogger logger) : Req
     public override short MinVersion => 0;
     public override short MaxVersion => 2;
 
+    /// <summary>DELETE on each group.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override async ValueTask<DeleteGroupsResponse?> HandleAsync(RequestContext context, DeleteGroupsRequest request)
     {
         var response = new DeleteGroupsResponse();
         foreach (var groupId in request.GroupsNames)
-            response.Results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = groupId, ErrorCode = await node.Groups.DeleteGroupAsync(groupId) });
+            response.Results.Add(new DeleteGroupsResponse.DeletableGroupResult
+            {
+                GroupId = groupId,
+                ErrorCode = context.IsAllowed(AclOperation.Delete, ResourceType.Group, groupId) ? await node.Groups.DeleteGroupAsync(groupId) : ErrorCode.GroupAuthorizationFailed,
+            });
         return response;
     }
 

@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 using static Beltline.Protocol.Messages.DeleteRecordsResponse;
 
@@ -11,6 +12,9 @@ internal sealed class DeleteRecordsHandler(BrokerNode node, ILogger logger) : Re
 {
     public override short MinVersion => 0;
     public override short MaxVersion => 2;
+
+    /// <summary>DELETE on each topic.</summary>
+    protected override bool AuthorizesItself => true;
 
     protected override ValueTask<DeleteRecordsResponse?> HandleAsync(RequestContext context, DeleteRecordsRequest request)
     {
@@ -23,9 +27,11 @@ internal sealed class DeleteRecordsHandler(BrokerNode node, ILogger logger) : Re
             foreach (var partition in topic.Partitions)
             {
                 var log = info is null ? null : node.Topics.GetLog(info.Id, partition.PartitionIndex);
-                var (error, lowWatermark) = log is null
-                    ? (ErrorCode.UnknownTopicOrPartition, -1L)
-                    : log.DeleteRecordsBefore(partition.Offset);
+                var (error, lowWatermark) = !context.IsAllowed(AclOperation.Delete, ResourceType.Topic, topic.Name)
+                    ? (ErrorCode.TopicAuthorizationFailed, -1L)
+                    : log is null
+                        ? (ErrorCode.UnknownTopicOrPartition, -1L)
+                        : log.DeleteRecordsBefore(partition.Offset);
                 result.Partitions.Add(new DeleteRecordsPartitionResult { PartitionIndex = partition.PartitionIndex, ErrorCode = error, LowWatermark = lowWatermark });
                 if (error == ErrorCode.None)
                     Logger.LogInformation("Deleted records of {Topic}-{Partition} before offset {Offset}", topic.Name, partition.PartitionIndex, lowWatermark);

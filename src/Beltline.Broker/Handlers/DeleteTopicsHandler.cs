@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 using static Beltline.Protocol.Messages.DeleteTopicsResponse;
 
@@ -12,6 +13,9 @@ internal sealed class DeleteTopicsHandler(BrokerNode node, ILogger logger) : Req
     public override short MinVersion => 0;
     public override short MaxVersion => 6;
 
+    /// <summary>DELETE on each topic.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<DeleteTopicsResponse?> HandleAsync(RequestContext context, DeleteTopicsRequest request)
     {
         var response = new DeleteTopicsResponse();
@@ -19,11 +23,11 @@ internal sealed class DeleteTopicsHandler(BrokerNode node, ILogger logger) : Req
             ? request.Topics.Select(t => (t.Name, t.TopicId))
             : request.TopicNames.Select(n => ((string?)n, KafkaUuid.Zero));
         foreach (var (name, id) in targets)
-            response.Responses.Add(Delete(name, id));
+            response.Responses.Add(Delete(context, name, id));
         return ValueTask.FromResult<DeleteTopicsResponse?>(response);
     }
 
-    private DeletableTopicResult Delete(string? name, KafkaUuid id)
+    private DeletableTopicResult Delete(RequestContext context, string? name, KafkaUuid id)
     {
         var result = new DeletableTopicResult { Name = name, TopicId = id };
         if (name is not null && !id.IsZero)
@@ -37,6 +41,12 @@ internal sealed class DeleteTopicsHandler(BrokerNode node, ILogger logger) : Req
         {
             result.ErrorCode = name is not null ? ErrorCode.UnknownTopicOrPartition : ErrorCode.UnknownTopicId;
             result.ErrorMessage = name is not null ? "This server does not host this topic-partition." : $"Topic id {id} does not exist.";
+            return result;
+        }
+        if (!context.IsAllowed(AclOperation.Delete, ResourceType.Topic, topic.Name))
+        {
+            result.ErrorCode = ErrorCode.TopicAuthorizationFailed;
+            result.ErrorMessage = $"Not authorized to delete topic {topic.Name}.";
             return result;
         }
         var error = node.Topics.DeleteTopic(topic);

@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 using static Beltline.Protocol.Messages.DescribeConfigsResponse;
 
@@ -15,6 +16,9 @@ internal sealed class DescribeConfigsHandler(ConfigResources resources, ILogger 
     public override short MinVersion => 0;
     public override short MaxVersion => 4;
 
+    /// <summary>DESCRIBE_CONFIGS on each topic, or on the cluster for a broker.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<DescribeConfigsResponse?> HandleAsync(RequestContext context, DescribeConfigsRequest request)
     {
         var response = new DescribeConfigsResponse();
@@ -25,6 +29,10 @@ internal sealed class DescribeConfigsHandler(ConfigResources resources, ILogger 
             IReadOnlyList<DescribedConfig> configs = [];
             var error = resource.ResourceType switch
             {
+                ConfigResourceType.Topic when !context.IsAllowed(AclOperation.DescribeConfigs, ResourceType.Topic, resource.ResourceName) =>
+                    new Metadata.TopicError(ErrorCode.TopicAuthorizationFailed, $"Not authorized to describe the configs of topic {resource.ResourceName}."),
+                ConfigResourceType.Broker or ConfigResourceType.BrokerLogger when !context.IsAllowed(AclOperation.DescribeConfigs, ResourceType.Cluster, AclEntry.ClusterName) =>
+                    new Metadata.TopicError(ErrorCode.ClusterAuthorizationFailed, "Not authorized to describe the broker's configs."),
                 ConfigResourceType.Topic => resources.DescribeTopic(resource.ResourceName, out configs),
                 ConfigResourceType.Broker => resources.DescribeBroker(resource.ResourceName, out configs),
                 ConfigResourceType.BrokerLogger => Metadata.TopicError.None,

@@ -2,6 +2,7 @@ using Beltline.Broker.Metadata;
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 using static Beltline.Protocol.Messages.IncrementalAlterConfigsResponse;
 
@@ -17,9 +18,12 @@ internal sealed class IncrementalAlterConfigsHandler(ConfigResources resources, 
     public override short MinVersion => 0;
     public override short MaxVersion => 1;
 
+    /// <summary>ALTER_CONFIGS on each topic, or on the cluster for a broker.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request)
     {
-        var results = ConfigResources.AlterEach(request.Resources, r => (r.ResourceType, r.ResourceName), r => Alter(r, request.ValidateOnly));
+        var results = ConfigResources.AlterEach(request.Resources, r => (r.ResourceType, r.ResourceName), r => ConfigResources.Refusal(context, r.ResourceType, r.ResourceName) ?? Alter(r, request.ValidateOnly));
         return ValueTask.FromResult<IncrementalAlterConfigsResponse?>(new IncrementalAlterConfigsResponse
         {
             Responses = [.. results.Select(r => new AlterConfigsResourceResponse { ResourceType = r.Type, ResourceName = r.Name, ErrorCode = r.Error.Code, ErrorMessage = r.Error.Message })],

@@ -1,6 +1,7 @@
 using Beltline.Broker.Network;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
+using Beltline.Security.Acls;
 using Microsoft.Extensions.Logging;
 
 namespace Beltline.Broker.Handlers;
@@ -14,8 +15,13 @@ internal sealed class OffsetDeleteHandler(BrokerNode node, ILogger logger) : Req
     public override short MinVersion => 0;
     public override short MaxVersion => 0;
 
+    /// <summary>DELETE on the group, READ on each topic.</summary>
+    protected override bool AuthorizesItself => true;
+
     protected override async ValueTask<OffsetDeleteResponse?> HandleAsync(RequestContext context, OffsetDeleteRequest request)
     {
+        if (!context.IsAllowed(AclOperation.Delete, ResourceType.Group, request.GroupId))
+            return new OffsetDeleteResponse { ErrorCode = ErrorCode.GroupAuthorizationFailed };
         var response = new OffsetDeleteResponse();
         var deleting = new List<(string Topic, int Partition)>();
         var pending = new List<OffsetDeleteResponse.Partition>();
@@ -27,7 +33,9 @@ internal sealed class OffsetDeleteHandler(BrokerNode node, ILogger logger) : Req
             {
                 var result = new OffsetDeleteResponse.Partition { PartitionIndex = partition.PartitionIndex };
                 topicResponse.Partitions.Add(result);
-                if (!node.Topics.HasPartition(topic.Name, partition.PartitionIndex))
+                if (!context.IsAllowed(AclOperation.Read, ResourceType.Topic, topic.Name))
+                    result.ErrorCode = ErrorCode.TopicAuthorizationFailed;
+                else if (!node.Topics.HasPartition(topic.Name, partition.PartitionIndex))
                     result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
                 else
                 {
