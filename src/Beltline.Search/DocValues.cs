@@ -178,6 +178,9 @@ internal static class ColumnCache
     private static ConcurrentDictionary<string, object> For(AtomicReader reader) =>
         Columns.GetValue(reader.CoreCacheKey, _ => new ConcurrentDictionary<string, object>(StringComparer.Ordinal));
 
+    /// <summary>Whether the field's column of this segment is built already (for tests of the warmer).</summary>
+    internal static bool IsBuilt(AtomicReader reader, string field) => For(reader).ContainsKey(field);
+
     public static NumericColumn? Numbers(AtomicReader reader, string field)
     {
         var columns = For(reader);
@@ -255,5 +258,16 @@ internal static class ColumnCache
         }
         offsets[maxDoc] = ordinals.Count;
         return (KeywordColumn)columns.GetOrAdd(field, new KeywordColumn(offsets, ordinals.ToArray(), (int)docValues.ValueCount));
+    }
+}
+
+/// <summary>Builds the doc-value columns of every mapped keyword and numeric field for a newly merged segment.</summary>
+internal sealed class ColumnWarmer(Func<IndexMapping> mapping) : IndexWriter.IndexReaderWarmer
+{
+    public override void Warm(AtomicReader reader)
+    {
+        foreach (var (field, mapped) in mapping().Leaves)
+            if (mapped.Kind is not (FieldKind.Text or FieldKind.Object))
+                FieldValues.For(field, mapped, reader);
     }
 }

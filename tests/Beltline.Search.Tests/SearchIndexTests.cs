@@ -44,6 +44,30 @@ public sealed class SearchIndexTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_merged_segment_has_its_columns_built_before_searches_see_it()
+    {
+        var index = _temp.Store.GetOrCreate("merged");
+        index.Index("a", Json("""{"n":1,"tag":"x","text":"words"}"""));
+        index.Refresh();
+        index.Index("b", Json("""{"n":2,"tag":"y","text":"more words"}"""));
+        index.ForceMergeForTests();
+        index.Refresh();
+
+        var searcher = index.AcquireSearcher();
+        try
+        {
+            var merged = Assert.Single(searcher.IndexReader.Leaves).AtomicReader;
+            Assert.True(ColumnCache.IsBuilt(merged, "n"));
+            Assert.True(ColumnCache.IsBuilt(merged, "tag.keyword"));
+            Assert.False(ColumnCache.IsBuilt(merged, "text"));   // text has no doc values
+        }
+        finally
+        {
+            index.ReleaseSearcher(searcher);
+        }
+    }
+
+    [Fact]
     public void Refresh_interval_minus_one_turns_scheduled_refreshes_off()
     {
         var index = _temp.Store.Create("manual", JsonNode.Parse("""{"settings":{"refresh_interval":"-1"}}""")!.AsObject());
