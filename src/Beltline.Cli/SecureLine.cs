@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Beltline.Broker;
 using Beltline.Broker.Network;
+using Beltline.Line.Kafka;
 using Beltline.Line.ClickstreamProcessor;
 using Beltline.Security;
 using Beltline.Security.Acls;
@@ -147,9 +148,7 @@ internal sealed class SecureLine
     }
 
     private static string? ReadPassword(string path) =>
-        File.Exists(path)
-            ? File.ReadAllLines(path).Select(l => l.Split('=', 2)).Where(p => p.Length == 2 && p[0].Trim() == "sasl.password").Select(p => p[1].Trim()).LastOrDefault()
-            : null;
+        File.Exists(path) ? ClientProperties.Load(path).Properties.LastOrDefault(p => p.Key == "sasl.password").Value : null;
 
     private static void WritePrivate(string path, string text)
     {

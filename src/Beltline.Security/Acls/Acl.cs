@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Beltline.Security.Acls;
 
 // Kafka's ACL model (KIP-140, KIP-290), with its wire values so protocol fields convert by a cast.
@@ -82,19 +79,7 @@ public sealed class AclStore
         _acls = acls;
     }
 
-    public static AclStore Open(string path)
-    {
-        if (!File.Exists(path))
-            return new AclStore(path, []);
-        try
-        {
-            return new AclStore(path, JsonSerializer.Deserialize<List<AclEntry>>(File.ReadAllBytes(path), JsonOptions) ?? []);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"The ACLs in {Path.GetFullPath(path)} cannot be read: {e.Message}", e);
-        }
-    }
+    public static AclStore Open(string path) => new(path, DurableJsonFile.Read<List<AclEntry>>(path, "ACLs") ?? []);
 
     /// <summary>A snapshot: the list is never changed in place.</summary>
     public IReadOnlyList<AclEntry> All => _acls;
@@ -122,18 +107,9 @@ public sealed class AclStore
 
     private void Save(List<AclEntry> acls)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-        var temp = _path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            JsonSerializer.Serialize(stream, acls, JsonOptions);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, _path, overwrite: true);
+        DurableJsonFile.Write(_path, acls, ownerOnly: false);
         _acls = acls;
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 }
 
 /// <summary>

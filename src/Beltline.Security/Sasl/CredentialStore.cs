@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Beltline.Security.Sasl;
 
 /// <summary>
@@ -20,21 +17,8 @@ public sealed class CredentialStore
     }
 
     /// <summary>Opens the store at <paramref name="path"/>; a missing file is an empty store (created on the first change).</summary>
-    public static CredentialStore Open(string path)
-    {
-        if (!File.Exists(path))
-            return new CredentialStore(path, new(StringComparer.Ordinal));
-        try
-        {
-            var users = JsonSerializer.Deserialize<Dictionary<string, Dictionary<ScramMechanism, ScramCredential>>>(File.ReadAllBytes(path), JsonOptions)
-                ?? throw new JsonException("empty");
-            return new CredentialStore(path, new(users, StringComparer.Ordinal));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"The SCRAM credentials in {Path.GetFullPath(path)} cannot be read: {e.Message}", e);
-        }
-    }
+    public static CredentialStore Open(string path) =>
+        new(path, new(DurableJsonFile.Read<Dictionary<string, Dictionary<ScramMechanism, ScramCredential>>>(path, "SCRAM credentials") ?? [], StringComparer.Ordinal));
 
     public ScramCredential? Find(string user, ScramMechanism mechanism)
     {
@@ -87,24 +71,7 @@ public sealed class CredentialStore
 
     private void Save(Dictionary<string, Dictionary<ScramMechanism, ScramCredential>> users)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(_path))!;
-        Directory.CreateDirectory(directory);
-        var temp = _path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(temp, options))
-        {
-            JsonSerializer.Serialize(stream, users, JsonOptions);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, _path, overwrite: true);
+        DurableJsonFile.Write(_path, users, ownerOnly: true);
         _users = users;
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
 }
