@@ -19,7 +19,7 @@ internal sealed class AlterConfigsHandler(ConfigResources resources, ILogger log
 
     protected override ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request)
     {
-        var results = ConfigResources.AlterEach(request.Resources, r => (r.ResourceType, r.ResourceName), r => ConfigResources.Refusal(context, r.ResourceType, r.ResourceName) ?? Alter(r, request.ValidateOnly));
+        var results = ConfigResources.AlterEach(request.Resources, r => (r.ResourceType, r.ResourceName), r => ConfigResources.Refusal(context, AclOperation.AlterConfigs, r.ResourceType, r.ResourceName) ?? Alter(r, request.ValidateOnly));
         return ValueTask.FromResult<AlterConfigsResponse?>(new AlterConfigsResponse
         {
             Responses = [.. results.Select(r => new AlterConfigsResourceResponse { ResourceType = r.Type, ResourceName = r.Name, ErrorCode = r.Error.Code, ErrorMessage = r.Error.Message })],

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Beltline.Broker.Metadata;
 using Beltline.Broker.Network;
+using Beltline.Security.Acls;
 using Beltline.Protocol;
 using Beltline.Protocol.Messages;
 
@@ -154,14 +155,20 @@ internal sealed class ConfigResources(BrokerNode node)
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Why the principal may not alter this resource's configs (ALTER_CONFIGS on the topic, or the cluster for a broker), or null.</summary>
-    public static TopicError? Refusal(RequestContext context, ConfigResourceType type, string name) => type switch
+    /// <summary>
+    /// Why the principal may not read or change this resource's configs (<paramref name="operation"/> DESCRIBE_CONFIGS
+    /// or ALTER_CONFIGS on the topic, or on the cluster for a broker), or null when it may.
+    /// </summary>
+    public static TopicError? Refusal(RequestContext context, AclOperation operation, ConfigResourceType type, string name)
     {
-        ConfigResourceType.Topic when !context.IsAllowed(Beltline.Security.Acls.AclOperation.AlterConfigs, Beltline.Security.Acls.ResourceType.Topic, name) =>
-            new TopicError(ErrorCode.TopicAuthorizationFailed, $"Not authorized to alter the configs of topic {name}."),
-        ConfigResourceType.Broker or ConfigResourceType.BrokerLogger
-            when !context.IsAllowed(Beltline.Security.Acls.AclOperation.AlterConfigs, Beltline.Security.Acls.ResourceType.Cluster, Beltline.Security.Acls.AclEntry.ClusterName) =>
-            new TopicError(ErrorCode.ClusterAuthorizationFailed, "Not authorized to alter the broker's configs."),
-        _ => null,
-    };
+        var verb = operation == AclOperation.AlterConfigs ? "alter" : "describe";
+        return type switch
+        {
+            ConfigResourceType.Topic when !context.IsAllowed(operation, ResourceType.Topic, name) =>
+                new TopicError(ErrorCode.TopicAuthorizationFailed, $"Not authorized to {verb} the configs of topic {name}."),
+            ConfigResourceType.Broker or ConfigResourceType.BrokerLogger when !context.IsAllowed(operation, ResourceType.Cluster, AclEntry.ClusterName) =>
+                new TopicError(ErrorCode.ClusterAuthorizationFailed, $"Not authorized to {verb} the broker's configs."),
+            _ => null,
+        };
+    }
 }

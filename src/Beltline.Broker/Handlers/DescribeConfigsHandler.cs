@@ -27,12 +27,8 @@ internal sealed class DescribeConfigsHandler(ConfigResources resources, ILogger 
             var result = new DescribeConfigsResult { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
             response.Results.Add(result);
             IReadOnlyList<DescribedConfig> configs = [];
-            var error = resource.ResourceType switch
+            var error = ConfigResources.Refusal(context, AclOperation.DescribeConfigs, resource.ResourceType, resource.ResourceName) ?? resource.ResourceType switch
             {
-                ConfigResourceType.Topic when !context.IsAllowed(AclOperation.DescribeConfigs, ResourceType.Topic, resource.ResourceName) =>
-                    new Metadata.TopicError(ErrorCode.TopicAuthorizationFailed, $"Not authorized to describe the configs of topic {resource.ResourceName}."),
-                ConfigResourceType.Broker or ConfigResourceType.BrokerLogger when !context.IsAllowed(AclOperation.DescribeConfigs, ResourceType.Cluster, AclEntry.ClusterName) =>
-                    new Metadata.TopicError(ErrorCode.ClusterAuthorizationFailed, "Not authorized to describe the broker's configs."),
                 ConfigResourceType.Topic => resources.DescribeTopic(resource.ResourceName, out configs),
                 ConfigResourceType.Broker => resources.DescribeBroker(resource.ResourceName, out configs),
                 ConfigResourceType.BrokerLogger => Metadata.TopicError.None,

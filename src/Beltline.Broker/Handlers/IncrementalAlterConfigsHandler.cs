@@ -23,7 +23,7 @@ internal sealed class IncrementalAlterConfigsHandler(ConfigResources resources, 
 
     protected override ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request)
     {
-        var results = ConfigResources.AlterEach(request.Resources, r => (r.ResourceType, r.ResourceName), r => ConfigResources.Refusal(context, r.ResourceType, r.ResourceName) ?? Alter(r, request.ValidateOnly));
+        var results = ConfigResources.AlterEach(request.Resources, r => (r.ResourceType, r.ResourceName), r => ConfigResources.Refusal(context, AclOperation.AlterConfigs, r.ResourceType, r.ResourceName) ?? Alter(r, request.ValidateOnly));
         return ValueTask.FromResult<IncrementalAlterConfigsResponse?>(new IncrementalAlterConfigsResponse
         {
             Responses = [.. results.Select(r => new AlterConfigsResourceResponse { ResourceType = r.Type, ResourceName = r.Name, ErrorCode = r.Error.Code, ErrorMessage = r.Error.Message })],
